@@ -1,0 +1,33 @@
+"""The one place kgan asks which Keras backend runs.
+
+Keras picks its backend once per process (``KERAS_BACKEND``); kgan follows it
+here and nowhere else. Each backend module offers the same three functions:
+
+- ``train_step(model, *args)``: Keras's per-backend ``train_step`` contract
+  around ``model.stateful_train_step(data)``, which is written once.
+- ``minimize(model, loss_fn, variables, optimizer)``: one gradient step on
+  ``variables`` for ``loss_fn() -> (loss, logs)``; returns ``logs``.
+- ``input_gradient(fn, x)``: the gradient of ``sum(fn(x))`` with respect to
+  ``x``, itself differentiable (for gradient penalties).
+"""
+
+import importlib
+
+import keras
+
+SUPPORTED_BACKENDS = ("tensorflow", "jax", "torch")
+
+name = keras.config.backend()
+if name not in SUPPORTED_BACKENDS:
+    raise ImportError(
+        f"kgan supports the Keras backends tensorflow, jax and torch; "
+        f"KERAS_BACKEND is {name!r}."
+    )
+
+_impl = importlib.import_module(f"kgan.backend.{name}")
+
+train_step = _impl.train_step
+minimize = _impl.minimize
+input_gradient = _impl.input_gradient
+
+__all__ = ["SUPPORTED_BACKENDS", "input_gradient", "minimize", "name", "train_step"]

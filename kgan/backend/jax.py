@@ -1,0 +1,70 @@
+"""JAX: stateless steps, threaded through ``keras.StatelessScope``.
+
+The JAX trainer hands ``train_step`` the model state as raw arrays. kgan maps
+them onto the model's variables in one scope, runs the step written once in
+ordinary stateful style, and reads the new values back out of the scope.
+"""
+
+import jax
+import jax.numpy as jnp
+import keras
+
+
+def _state_groups(model):
+    # The four groups, in the order the JAX trainer passes them. Both
+    # optimizers are inside model.optimizer (a MultiOptimizer), so their
+    # variables travel in the state too.
+    return (
+        model.trainable_variables,
+        model.non_trainable_variables,
+        model.optimizer.variables,
+        model.metrics_variables,
+    )
+
+
+def train_step(model, state, data):
+    groups = _state_groups(model)
+    mapping = [
+        (variable, value)
+        for variables, values in zip(groups, state)
+        for variable, value in zip(variables, values)
+    ]
+    with keras.StatelessScope(state_mapping=mapping) as scope:
+        logs = model.stateful_train_step(data)
+    new_state = tuple(
+        [scope.get_current_value(variable) for variable in variables]
+        for variables in groups
+    )
+    return logs, new_state
+
+
+def minimize(model, loss_fn, variables, optimizer):
+    variables = list(variables)
+    differentiated = {id(v) for v in variables}
+    # A nested StatelessScope does not see the outer scope's mapping, so the
+    # inner one must map every variable the loss reads: the differentiated
+    # ones to jax.grad's tracers, all others to their current values.
+    others = [v for v in model.variables if id(v) not in differentiated]
+    other_values = [v.value for v in others]
+
+    def compute_loss(values):
+        mapping = list(zip(variables, values)) + list(zip(others, other_values))
+        with keras.StatelessScope(state_mapping=mapping) as scope:
+            loss, logs = loss_fn()
+        # BatchNorm statistics and seed states change inside the loss; they
+        # leave the differentiated function as aux, not as leaked tracers.
+        updates = [scope.get_current_value(v) for v in others]
+        return loss, (logs, updates)
+
+    (_, (logs, updates)), grads = jax.value_and_grad(compute_loss, has_aux=True)(
+        [v.value for v in variables]
+    )
+    for variable, old, new in zip(others, other_values, updates):
+        if new is not old:
+            variable.assign(new)
+    optimizer.apply(grads, variables)
+    return logs
+
+
+def input_gradient(fn, x):
+    return jax.grad(lambda inputs: jnp.sum(fn(inputs)))(x)

@@ -1,0 +1,23 @@
+"""PyTorch: eager stateful steps with ``torch.autograd.grad``."""
+
+import torch
+
+
+def train_step(model, data):
+    return model.stateful_train_step(data)
+
+
+def minimize(model, loss_fn, variables, optimizer):
+    loss, logs = loss_fn()
+    # autograd.grad (not backward) leaves no .grad behind, so the D and G
+    # steps cannot leak gradients into each other.
+    grads = torch.autograd.grad(loss, [v.value for v in variables])
+    with torch.no_grad():
+        optimizer.apply(list(grads), variables)
+    return {key: value.detach() for key, value in logs.items()}
+
+
+def input_gradient(fn, x):
+    x = x.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(torch.sum(fn(x)), x, create_graph=True)
+    return grad

@@ -1,0 +1,19 @@
+"""kgan's models; importing this registers every architecture."""
+
+from kgan.models.cgan import CGAN
+from kgan.models.dcgan import DCGAN
+from kgan.models.gan import GAN
+from kgan.models.registry import create, get_architecture, list_architectures
+from kgan.models.vanilla_gan import VanillaGAN
+from kgan.models.wgan_gp import WGANGP
+
+__all__ = [
+    "CGAN",
+    "DCGAN",
+    "GAN",
+    "VanillaGAN",
+    "WGANGP",
+    "create",
+    "get_architecture",
+    "list_architectures",
+]

@@ -1,0 +1,117 @@
+"""Conditional GAN (Mirza & Osindero 2014) with DCGAN networks.
+
+The generator sees a learned label embedding next to the latents; the
+discriminator is a projection discriminator (Miyato & Koyama 2018): its logit
+is a linear term plus the inner product of a label embedding with its features.
+"""
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+from kgan import inputs
+from kgan.models import dcgan
+from kgan.models.gan import GAN
+from kgan.models.registry import register_architecture
+
+
+def build_generator(latent_dim, image_shape, num_classes, width=64, upsampling="transpose"):
+    latents = keras.Input((latent_dim,), name="latents")
+    labels = keras.Input((1,), dtype="int32", name="labels")
+    embedded = layers.Flatten()(layers.Embedding(num_classes, latent_dim, name="label_embedding")(labels))
+    x = layers.Concatenate()([latents, embedded])
+    images = dcgan.generator_body(x, image_shape, width, upsampling)
+    return keras.Model([latents, labels], images, name="generator")
+
+
+def build_discriminator(image_shape, num_classes, width=64):
+    images = keras.Input(tuple(image_shape), name="images")
+    labels = keras.Input((1,), dtype="int32", name="labels")
+    features = dcgan.discriminator_body(images, image_shape, width)
+    embedded = layers.Flatten()(
+        layers.Embedding(num_classes, features.shape[-1], name="label_projection")(labels)
+    )
+    projection = layers.Dot(axes=1)([features, embedded])
+    logits = layers.Add()([layers.Dense(1, name="logit")(features), projection])
+    return keras.Model([images, labels], logits, name="discriminator")
+
+
+@register_architecture("cgan")
+@keras.saving.register_keras_serializable(package="kgan")
+class CGAN(GAN):
+    """Class-conditional DCGAN; trains on ``(images, labels)``.
+
+    ``fit(images, labels)`` or a dataset of ``(images, labels)`` batches;
+    labels are integers in [0, num_classes). User networks take
+    ``[latents, labels]`` and ``[images, labels]``, labels shaped (batch, 1).
+
+    Example:
+
+    >>> import kgan
+    >>> model = kgan.CGAN(num_classes=10, width=32)
+    >>> digits = model.sample(3, seed=0, labels=[7, 7, 7])
+    >>> digits.shape
+    (3, 28, 28, 1)
+    """
+
+    def __init__(
+        self,
+        num_classes=10,
+        image_shape=(28, 28, 1),
+        latent_dim=100,
+        width=64,
+        upsampling="transpose",
+        d_steps=1,
+        generator=None,
+        discriminator=None,
+        **kwargs,
+    ):
+        image_shape = tuple(int(d) for d in image_shape)
+        num_classes = int(num_classes)
+        if num_classes < 2:
+            raise ValueError(f"kgan: CGAN expects num_classes >= 2; got {num_classes}.")
+        if generator is None:
+            generator = build_generator(latent_dim, image_shape, num_classes, width, upsampling)
+        if discriminator is None:
+            discriminator = build_discriminator(image_shape, num_classes, width)
+        super().__init__(generator, discriminator, latent_dim, d_steps, **kwargs)
+        self.num_classes = num_classes
+        self.arch_config = {
+            "num_classes": num_classes,
+            "image_shape": image_shape,
+            "width": width,
+            "upsampling": upsampling,
+        }
+
+    def get_config(self):
+        return {**super().get_config(), **self.arch_config}
+
+    def _generator_output_shape(self):
+        spec = self.generator.compute_output_spec(
+            [self._latent_spec(), keras.KerasTensor((None, 1), dtype="int32")]
+        )
+        return tuple(int(d) for d in spec.shape[1:])
+
+    @staticmethod
+    def _as_label_column(labels):
+        return ops.reshape(ops.cast(labels, "int32"), (-1, 1))
+
+    def call(self, inputs, training=False):
+        latents, labels = inputs
+        return self.generate(latents, labels, training=training)
+
+    def generate(self, latents, labels=None, training=False):
+        return self.generator([latents, self._as_label_column(labels)], training=training)
+
+    def discriminate(self, images, labels=None, training=False):
+        return self.discriminator([images, self._as_label_column(labels)], training=training)
+
+    def _sample_labels(self, n, labels):
+        """Given labels (one, or one per sample), else classes in turn: 0, 1, 2, ..."""
+        if labels is None:
+            return np.arange(n) % self.num_classes
+        labels = np.asarray(labels).reshape(-1)
+        if labels.size == 1:
+            labels = np.full(n, labels[0])
+        inputs.check_labels(labels, self.num_classes, n)
+        return labels.astype("int32")

@@ -1,0 +1,128 @@
+"""DCGAN (Radford et al. 2015): transposed-conv generator, strided-conv discriminator."""
+
+import keras
+from keras import layers
+
+from kgan.models.gan import GAN
+from kgan.models.registry import register_architecture
+
+UPSAMPLING_MODES = ("transpose", "resize")
+
+
+def resolution_plan(image_shape):
+    """(number of 2x resamplings, base height, base width) for an image shape.
+
+    The generator starts at the smallest size reachable by halving while it
+    stays at least 4: 28 → 7 (two steps), 32 → 4 (three), 64 → 4 (four).
+    """
+    if len(image_shape) != 3:
+        raise ValueError(f"kgan: DCGAN expects image_shape (height, width, channels); got {image_shape}.")
+    height, width = int(image_shape[0]), int(image_shape[1])
+    steps = 0
+    while height % 2 == 0 and width % 2 == 0 and min(height, width) // 2 >= 4:
+        height, width, steps = height // 2, width // 2, steps + 1
+    if steps < 2:
+        raise ValueError(
+            "kgan: DCGAN expects height and width divisible by 4 and at least 16 "
+            f"(such as 28x28 or 32x32); got {image_shape[0]}x{image_shape[1]}."
+        )
+    return steps, height, width
+
+
+def _upsample(x, filters, mode, use_bias, name):
+    if mode == "transpose":
+        return layers.Conv2DTranspose(
+            filters, 4, strides=2, padding="same", use_bias=use_bias, name=name
+        )(x)
+    # Upsample-then-convolve, as the widely copied PyTorch-GAN DCGAN does.
+    x = layers.UpSampling2D(2, name=f"{name}_upsample")(x)
+    return layers.Conv2D(filters, 3, padding="same", use_bias=use_bias, name=name)(x)
+
+
+def generator_body(x, image_shape, width, upsampling):
+    """Latent features → image in [-1, 1]: dense, then 2x upsamplings with BN + ReLU."""
+    if upsampling not in UPSAMPLING_MODES:
+        raise ValueError(f"kgan: upsampling must be one of {UPSAMPLING_MODES}; got {upsampling!r}.")
+    steps, height, base_width = resolution_plan(image_shape)
+    channels = width * 2 ** (steps - 1)
+    x = layers.Dense(height * base_width * channels, use_bias=False, name="project")(x)
+    x = layers.BatchNormalization(name="project_bn")(x)
+    x = layers.ReLU()(x)
+    x = layers.Reshape((height, base_width, channels))(x)
+    for step in range(steps - 1):
+        channels //= 2
+        x = _upsample(x, channels, upsampling, use_bias=False, name=f"up{step}")
+        x = layers.BatchNormalization(name=f"up{step}_bn")(x)
+        x = layers.ReLU()(x)
+    x = _upsample(x, image_shape[-1], upsampling, use_bias=True, name="to_image")
+    return layers.Activation("tanh", name="tanh")(x)
+
+
+def discriminator_body(x, image_shape, width, batch_norm=True):
+    """Image → flat features: strided convs with LeakyReLU(0.2), BN after the first."""
+    steps, _, _ = resolution_plan(image_shape)
+    for step in range(steps):
+        x = layers.Conv2D(width * 2**step, 4, strides=2, padding="same", name=f"down{step}")(x)
+        if batch_norm and step > 0:
+            x = layers.BatchNormalization(name=f"down{step}_bn")(x)
+        x = layers.LeakyReLU(0.2)(x)
+    return layers.Flatten()(x)
+
+
+def build_generator(latent_dim, image_shape, width=64, upsampling="transpose"):
+    latents = keras.Input((latent_dim,), name="latents")
+    images = generator_body(latents, image_shape, width, upsampling)
+    return keras.Model(latents, images, name="generator")
+
+
+def build_discriminator(image_shape, width=64, batch_norm=True):
+    images = keras.Input(tuple(image_shape), name="images")
+    features = discriminator_body(images, image_shape, width, batch_norm)
+    logits = layers.Dense(1, name="logit")(features)
+    return keras.Model(images, logits, name="discriminator")
+
+
+@register_architecture("dcgan")
+@keras.saving.register_keras_serializable(package="kgan")
+class DCGAN(GAN):
+    """DCGAN of Radford et al. 2015, for any image size divisible by 4 (≥ 16).
+
+    Args:
+        image_shape: (height, width, channels), e.g. (28, 28, 1) or (32, 32, 3).
+        latent_dim: size of the latent vector.
+        width: channels of the discriminator's first layer (and of the
+            generator's last hidden layer); the others double per scale.
+        upsampling: "transpose" (transposed convolutions, as in the paper) or
+            "resize" (2x upsampling then a 3x3 convolution).
+        generator, discriminator: networks to use instead of building them.
+
+    Example:
+
+    >>> import kgan
+    >>> model = kgan.DCGAN(image_shape=(32, 32, 3), width=32)
+    >>> model.compile()
+    >>> model.sample(2, seed=0).shape
+    (2, 32, 32, 3)
+    """
+
+    def __init__(
+        self,
+        image_shape=(28, 28, 1),
+        latent_dim=100,
+        width=64,
+        upsampling="transpose",
+        d_steps=1,
+        generator=None,
+        discriminator=None,
+        **kwargs,
+    ):
+        image_shape = tuple(int(d) for d in image_shape)
+        if generator is None:
+            generator = build_generator(latent_dim, image_shape, width, upsampling)
+        if discriminator is None:
+            discriminator = build_discriminator(image_shape, width)
+        super().__init__(generator, discriminator, latent_dim, d_steps, **kwargs)
+        self.arch_config = {"image_shape": image_shape, "width": width, "upsampling": upsampling}
+
+    def get_config(self):
+        return {**super().get_config(), **self.arch_config}
