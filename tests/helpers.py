@@ -1,0 +1,81 @@
+"""Test helpers: tiny models for every registered architecture and run_*_test checks.
+
+New architectures are covered by the parametrised tests without new test code,
+as long as their constructors take some of the arguments tiny_config() knows.
+"""
+
+import inspect
+
+import keras
+import numpy as np
+
+import kgan
+
+TINY_ARGUMENTS = {
+    "image_shape": (16, 16, 1),
+    "latent_dim": 8,
+    "width": 8,
+    "hidden_units": (16, 16),
+    "num_classes": 3,
+}
+
+
+def tiny_config(arch, **overrides):
+    """The smallest sensible constructor arguments for a registered architecture."""
+    accepted = inspect.signature(kgan.get_architecture(arch).__init__).parameters
+    config = {key: value for key, value in TINY_ARGUMENTS.items() if key in accepted}
+    return {**config, **overrides}
+
+
+def tiny_model(arch, **overrides):
+    return kgan.create(arch, **tiny_config(arch, **overrides))
+
+
+def make_data(model, n=32, seed=0):
+    """Random float images in [-1, 1] (and labels when the model needs them)."""
+    rng = np.random.default_rng(seed)
+    images = rng.uniform(-1, 1, (n, *model.image_shape)).astype("float32")
+    labels = None if model.num_classes is None else rng.integers(0, model.num_classes, n)
+    return images, labels
+
+
+def numpy_values(variables):
+    return [keras.ops.convert_to_numpy(v) for v in variables]
+
+
+def changed(before, after):
+    return any(not np.array_equal(b, a) for b, a in zip(before, after))
+
+
+def moving_statistics(network):
+    return [v for v in network.non_trainable_variables if "moving_" in v.path]
+
+
+def run_train_contract_test(model, x, y=None, batch_size=16):
+    """One fit(): both networks and both optimizers move, BN statistics update, logs are clean."""
+    model.compile()
+    networks = {"generator": model.generator, "discriminator": model.discriminator}
+    weights = {name: numpy_values(net.trainable_variables) for name, net in networks.items()}
+    stats = {name: numpy_values(moving_statistics(net)) for name, net in networks.items()}
+    history = model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=False)
+    steps = -(-len(x) // batch_size)
+
+    for name, net in networks.items():
+        assert changed(weights[name], numpy_values(net.trainable_variables)), name
+        if stats[name]:
+            assert changed(stats[name], numpy_values(moving_statistics(net))), name
+    assert int(keras.ops.convert_to_numpy(model.d_optimizer.iterations)) == steps * model.d_steps
+    assert int(keras.ops.convert_to_numpy(model.g_optimizer.iterations)) == steps
+    assert sorted(history.history) == sorted(model.log_names())
+    for name, values in history.history.items():
+        assert np.all(np.isfinite(values)), name
+    return history
+
+
+def run_sample_test(model, n=5):
+    images = model.sample(n, seed=0)
+    assert images.shape == (n, *model.image_shape)
+    assert images.dtype == np.float32
+    assert images.min() >= -1.0 and images.max() <= 1.0
+    np.testing.assert_array_equal(images, model.sample(n, seed=0))
+    return images

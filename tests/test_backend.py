@@ -1,0 +1,31 @@
+"""The backend interface: one module per backend, and a clear error for the others."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import pytest
+
+import kgan
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_running_backend_is_selected():
+    assert kgan.backend.name == keras.config.backend()
+    assert kgan.backend.name in kgan.backend.SUPPORTED_BACKENDS
+
+
+# openvino is not testable here: keras itself fails to import it without the openvino package.
+@pytest.mark.parametrize("unsupported", ["numpy"])
+def test_unsupported_backend_error_names_the_supported_ones(unsupported):
+    env = {**os.environ, "KERAS_BACKEND": unsupported, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", "import kgan"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "kgan supports the Keras backends tensorflow, jax and torch" in last_line
+    assert repr(unsupported) in last_line
