@@ -17,9 +17,7 @@ def _describe(shape):
 def check_images(images, image_shape):
     """Raises ValueError unless ``images`` is a non-empty float batch in [-1, 1]."""
     images = np.asarray(images)
-    if images.ndim != len(image_shape) + 1 or tuple(images.shape[1:]) != tuple(
-        image_shape
-    ):
+    if images.ndim != len(image_shape) + 1 or tuple(images.shape[1:]) != tuple(image_shape):
         raise ValueError(
             f"kgan: expected images of shape {_describe(image_shape)}; "
             f"got an array of shape {images.shape}."
@@ -28,8 +26,7 @@ def check_images(images, image_shape):
         raise ValueError("kgan: the training data is empty; expected at least one image.")
     if not np.issubdtype(images.dtype, np.floating):
         raise ValueError(
-            f"kgan: expected float images in [-1, 1]; got dtype {images.dtype}: "
-            f"{_SCALE_HINT}."
+            f"kgan: expected float images in [-1, 1]; got dtype {images.dtype}: {_SCALE_HINT}."
         )
     if not np.all(np.isfinite(images)):
         raise ValueError("kgan: the images contain NaN or inf; expected finite values in [-1, 1].")

@@ -44,7 +44,7 @@ def numpy_values(variables):
 
 
 def changed(before, after):
-    return any(not np.array_equal(b, a) for b, a in zip(before, after))
+    return any(not np.array_equal(b, a) for b, a in zip(before, after, strict=True))
 
 
 def moving_statistics(network):

@@ -15,7 +15,8 @@ def main(folder, backend_name):
         model = kgan.create(case["arch"], **case["config"])
         model.load_weights(case["weights"])
         latents = np.load(folder / f"{case['arch']}.latents.npy")
-        np.save(folder / f"{case['arch']}.{backend_name}.npy", model.sample(len(latents), latents=latents))
+        samples = model.sample(len(latents), latents=latents)
+        np.save(folder / f"{case['arch']}.{backend_name}.npy", samples)
 
 
 if __name__ == "__main__":

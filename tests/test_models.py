@@ -14,7 +14,7 @@ def test_list_architectures():
 
 
 def test_unknown_architecture_names_close_matches():
-    with pytest.raises(ValueError, match="unknown architecture 'dcgam'.*Did you mean dcgan"):
+    with pytest.raises(ValueError, match=r"unknown architecture 'dcgam'.*Did you mean dcgan"):
         kgan.create("dcgam")
 
 
@@ -49,7 +49,7 @@ def test_dcgan_image_shapes(image_shape, upsampling):
 
 
 def test_dcgan_rejects_unsupported_shapes():
-    with pytest.raises(ValueError, match="divisible by 4 and at least 16.*got 30x30"):
+    with pytest.raises(ValueError, match=r"divisible by 4 and at least 16.*got 30x30"):
         kgan.DCGAN(image_shape=(30, 30, 1))
     with pytest.raises(ValueError, match="upsampling must be one of"):
         kgan.DCGAN(upsampling="bilinear")

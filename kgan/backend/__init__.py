@@ -20,8 +20,7 @@ SUPPORTED_BACKENDS = ("tensorflow", "jax", "torch")
 name = keras.config.backend()
 if name not in SUPPORTED_BACKENDS:
     raise ImportError(
-        f"kgan supports the Keras backends tensorflow, jax and torch; "
-        f"KERAS_BACKEND is {name!r}."
+        f"kgan supports the Keras backends tensorflow, jax and torch; KERAS_BACKEND is {name!r}."
     )
 
 _impl = importlib.import_module(f"kgan.backend.{name}")

@@ -26,14 +26,13 @@ def train_step(model, state, data):
     groups = _state_groups(model)
     mapping = [
         (variable, value)
-        for variables, values in zip(groups, state)
-        for variable, value in zip(variables, values)
+        for variables, values in zip(groups, state, strict=True)
+        for variable, value in zip(variables, values, strict=True)
     ]
     with keras.StatelessScope(state_mapping=mapping) as scope:
         logs = model.stateful_train_step(data)
     new_state = tuple(
-        [scope.get_current_value(variable) for variable in variables]
-        for variables in groups
+        [scope.get_current_value(variable) for variable in variables] for variables in groups
     )
     return logs, new_state
 
@@ -48,7 +47,10 @@ def minimize(model, loss_fn, variables, optimizer):
     other_values = [v.value for v in others]
 
     def compute_loss(values):
-        mapping = list(zip(variables, values)) + list(zip(others, other_values))
+        mapping = [
+            *zip(variables, values, strict=True),
+            *zip(others, other_values, strict=True),
+        ]
         with keras.StatelessScope(state_mapping=mapping) as scope:
             loss, logs = loss_fn()
         # BatchNorm statistics and seed states change inside the loss; they
@@ -59,7 +61,7 @@ def minimize(model, loss_fn, variables, optimizer):
     (_, (logs, updates)), grads = jax.value_and_grad(compute_loss, has_aux=True)(
         [v.value for v in variables]
     )
-    for variable, old, new in zip(others, other_values, updates):
+    for variable, old, new in zip(others, other_values, updates, strict=True):
         if new is not old:
             variable.assign(new)
     optimizer.apply(grads, variables)

@@ -18,7 +18,8 @@ from kgan.models.registry import register_architecture
 def build_generator(latent_dim, image_shape, num_classes, width=64, upsampling="transpose"):
     latents = keras.Input((latent_dim,), name="latents")
     labels = keras.Input((1,), dtype="int32", name="labels")
-    embedded = layers.Flatten()(layers.Embedding(num_classes, latent_dim, name="label_embedding")(labels))
+    embedding = layers.Embedding(num_classes, latent_dim, name="label_embedding")
+    embedded = layers.Flatten()(embedding(labels))
     x = layers.Concatenate()([latents, embedded])
     images = dcgan.generator_body(x, image_shape, width, upsampling)
     return keras.Model([latents, labels], images, name="generator")

@@ -16,7 +16,9 @@ def resolution_plan(image_shape):
     stays at least 4: 28 → 7 (two steps), 32 → 4 (three), 64 → 4 (four).
     """
     if len(image_shape) != 3:
-        raise ValueError(f"kgan: DCGAN expects image_shape (height, width, channels); got {image_shape}.")
+        raise ValueError(
+            f"kgan: DCGAN expects image_shape (height, width, channels); got {image_shape}."
+        )
     height, width = int(image_shape[0]), int(image_shape[1])
     steps = 0
     while height % 2 == 0 and width % 2 == 0 and min(height, width) // 2 >= 4:

@@ -55,9 +55,7 @@ class GAN(keras.Model):
         # One seed generator owned by the model: keras.random needs an explicit
         # seed state under JAX tracing, and it travels in the model state.
         self.seed_generator = keras.random.SeedGenerator()
-        self.trackers = {
-            name: keras.metrics.Mean(name=name) for name in self.log_names()
-        }
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.log_names()}
         self.built = True  # both networks are built; fit() must not trace call()
 
     # -- configuration -----------------------------------------------------
@@ -256,8 +254,7 @@ class GAN(keras.Model):
         latents = np.asarray(latents, dtype="float32")
         if latents.shape != (n, self.latent_dim):
             raise ValueError(
-                f"kgan: expected latents of shape ({n}, {self.latent_dim}); "
-                f"got {latents.shape}."
+                f"kgan: expected latents of shape ({n}, {self.latent_dim}); got {latents.shape}."
             )
         labels = self._sample_labels(n, labels)
         chunks = []

@@ -1,0 +1,48 @@
+"""Image grids: samples in [-1, 1] → one PNG (Pillow)."""
+
+import math
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+
+def to_uint8(images):
+    """[-1, 1] floats → uint8 [0, 255]."""
+    return np.round((np.clip(images, -1.0, 1.0) + 1.0) * 127.5).astype("uint8")
+
+
+def make_grid(images, columns=None, padding=2):
+    """Tiles (n, H, W, C) images in [-1, 1] into one uint8 array (rows × columns)."""
+    images = to_uint8(np.asarray(images))
+    n, height, width, channels = images.shape
+    columns = columns or math.ceil(math.sqrt(n))
+    rows = math.ceil(n / columns)
+    grid = np.zeros(
+        (rows * (height + padding) + padding, columns * (width + padding) + padding, channels),
+        "uint8",
+    )
+    for index, image in enumerate(images):
+        top = padding + (index // columns) * (height + padding)
+        left = padding + (index % columns) * (width + padding)
+        grid[top : top + height, left : left + width] = image
+    return grid
+
+
+def save_grid(images, path, columns=None, scale=2):
+    """Writes images in [-1, 1] as one PNG grid, each pixel ``scale`` times larger.
+
+    Example:
+
+    >>> import kgan
+    >>> from kgan.images import save_grid
+    >>> save_grid(kgan.DCGAN().sample(16, seed=0), "grid.png")  # doctest: +SKIP
+    """
+    grid = make_grid(images, columns)
+    mode = "L" if grid.shape[-1] == 1 else "RGB"
+    picture = Image.fromarray(grid[..., 0] if mode == "L" else grid, mode)
+    if scale != 1:
+        picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    picture.save(path)
+    return Path(path)
