@@ -48,7 +48,8 @@ def gradient_penalty(critic_fn, real, fake, alpha):
 
     Example: for a linear critic f(x) = w·x the penalty is (‖w‖ - 1)².
     """
-    interpolated = alpha * real + (1.0 - alpha) * fake
+    # keras.ops arithmetic, so numpy and backend tensors mix on every backend.
+    interpolated = ops.add(ops.multiply(alpha, real), ops.multiply(ops.subtract(1.0, alpha), fake))
     grads = backend.input_gradient(critic_fn, interpolated)
     grads = ops.reshape(grads, (ops.shape(grads)[0], -1))
     # The epsilon keeps the norm differentiable where a gradient is zero.
