@@ -11,7 +11,7 @@ Example:
 (16, 28, 28, 1)
 """
 
-from kgan import backend, losses
+from kgan import backend, data, images, losses
 from kgan.models import (
     CGAN,
     DCGAN,
@@ -33,7 +33,9 @@ __all__ = [
     "__version__",
     "backend",
     "create",
+    "data",
     "get_architecture",
+    "images",
     "list_architectures",
     "losses",
 ]

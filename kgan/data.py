@@ -1,0 +1,250 @@
+"""Datasets from a spec string, as shuffled, batched ``tf.data`` pipelines in [-1, 1].
+
+Specs:
+
+- ``tfds:NAME[:SPLIT]``: a TensorFlow Datasets dataset (mnist, fashion_mnist,
+  cifar10, ...); SPLIT defaults to ``train``. Needs the internet the first time.
+- ``idx:DIR[:SPLIT]``: MNIST-format files ``train-images-idx3-ubyte[.gz]`` and
+  ``train-labels-idx1-ubyte[.gz]`` in DIR (``t10k-*`` for SPLIT ``test``).
+- ``npz:FILE``: the keras.datasets layout, arrays ``x_train`` and ``y_train``
+  (``x_test``/``y_test`` with ``npz:FILE:test``).
+- ``folder:DIR``: image files, one sub-folder per class; sub-folder names,
+  sorted, give the labels 0, 1, 2, ...
+
+The pipelines work as ``fit()`` input on every backend. TensorFlow is imported
+here only, when data is loaded.
+
+Example:
+
+>>> import kgan
+>>> dataset = kgan.data.load("idx:/usr/share/datasets/fashion-mnist", batch_size=64)
+>>> model = kgan.DCGAN()
+>>> model.compile()
+>>> history = model.fit(dataset, epochs=1)  # doctest: +SKIP
+"""
+
+import gzip
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+SCHEMES = ("tfds", "idx", "npz", "folder")
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
+_SPEC_HELP = "tfds:NAME[:SPLIT], idx:DIR[:SPLIT], npz:FILE[:SPLIT] or folder:DIR"
+
+
+class DataError(ValueError):
+    """A dataset spec or file that kgan cannot read; the message is one line."""
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """A parsed spec: scheme, location and split."""
+
+    scheme: str
+    location: str
+    split: str = "train"
+
+    @classmethod
+    def parse(cls, spec: str) -> "DataSpec":
+        scheme, _, rest = str(spec).partition(":")
+        if scheme not in SCHEMES or not rest:
+            raise DataError(f"kgan: bad data spec {spec!r}; expected {_SPEC_HELP}.")
+        location, split = rest, "train"
+        head, _, tail = rest.rpartition(":")
+        if head and (scheme == "tfds" or tail in ("train", "test")):
+            location, split = head, tail
+        if scheme == "folder" and split != "train":
+            raise DataError(f"kgan: folder:DIR takes no split; got {spec!r}.")
+        return cls(scheme, location, split)
+
+
+# -- readers: each returns (uint8 images (n, H, W, C), int labels (n,)) -------
+
+
+def _open(path: Path):
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+def read_idx(path) -> np.ndarray:
+    """Reads one IDX file (unsigned-byte data) into a numpy array."""
+    path = Path(path)
+    try:
+        with _open(path) as f:
+            raw = f.read()
+    except (OSError, EOFError) as error:
+        raise DataError(f"kgan: cannot read IDX file {path}: {error}.") from None
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08 or raw[3] < 1:
+        raise DataError(f"kgan: {path} is not an unsigned-byte IDX file (bad magic number).")
+    ndim = raw[3]
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise DataError(f"kgan: {path} is truncated: its IDX header is incomplete.")
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    expected = int(np.prod(shape))
+    if len(raw) - header != expected:
+        raise DataError(
+            f"kgan: {path} is corrupt: its header promises {expected} values of shape "
+            f"{shape}, the file holds {len(raw) - header}."
+        )
+    return np.frombuffer(raw, np.uint8, offset=header).reshape(shape)
+
+
+def _find(directory: Path, stem: str) -> Path:
+    for name in (stem, stem + ".gz"):
+        if (directory / name).is_file():
+            return directory / name
+    raise DataError(f"kgan: no {stem}[.gz] in {directory}.")
+
+
+def read_idx_dir(directory, split="train"):
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DataError(f"kgan: idx: expects a directory; {directory} is not one.")
+    prefix = {"train": "train", "test": "t10k"}.get(split)
+    if prefix is None:
+        raise DataError(f"kgan: idx: split must be train or test; got {split!r}.")
+    images = read_idx(_find(directory, f"{prefix}-images-idx3-ubyte"))
+    labels = read_idx(_find(directory, f"{prefix}-labels-idx1-ubyte"))
+    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+        raise DataError(
+            f"kgan: IDX files in {directory} disagree: images {images.shape}, "
+            f"labels {labels.shape}; expected (n, H, W) and (n,)."
+        )
+    return images[..., None], labels.astype("int64")
+
+
+def read_npz(path, split="train"):
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"kgan: no such npz file: {path}.")
+    try:
+        with np.load(path, allow_pickle=False) as arrays:
+            x_key, y_key = f"x_{split}", f"y_{split}"
+            missing = [key for key in (x_key, y_key) if key not in arrays.files]
+            if missing:
+                raise DataError(
+                    f"kgan: {path} lacks {', '.join(missing)}; expected the keras.datasets "
+                    f"layout (x_train, y_train, x_test, y_test); found {', '.join(arrays.files)}."
+                )
+            images, labels = arrays[x_key], arrays[y_key]
+    except DataError:
+        raise
+    except Exception as error:  # zipfile, pickle and format errors all mean "corrupt"
+        raise DataError(f"kgan: cannot read {path} as npz: {error}.") from None
+    if images.ndim == 3:
+        images = images[..., None]
+    labels = labels.reshape(-1)
+    if images.ndim != 4 or len(images) != len(labels):
+        raise DataError(
+            f"kgan: {path}: expected x_{split} of shape (n, H, W[, C]) and one label each; "
+            f"got {images.shape} and {labels.shape}."
+        )
+    return images, labels.astype("int64")
+
+
+def read_folder(directory):
+    from PIL import Image, UnidentifiedImageError
+
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DataError(f"kgan: folder: expects a directory; {directory} is not one.")
+    classes = sorted(p.name for p in directory.iterdir() if p.is_dir())
+    if not classes:
+        raise DataError(f"kgan: {directory} has no class sub-folders; expected DIR/CLASS/IMAGE.")
+    images, labels, first = [], [], None
+    for label, name in enumerate(classes):
+        for file in sorted((directory / name).iterdir()):
+            if file.suffix.lower() not in IMAGE_SUFFIXES:
+                continue
+            try:
+                with Image.open(file) as picture:
+                    array = np.asarray(picture.convert("L" if picture.mode in "1LP" else "RGB"))
+            except (UnidentifiedImageError, OSError) as error:
+                raise DataError(f"kgan: cannot read image {file}: {error}.") from None
+            array = array[..., None] if array.ndim == 2 else array
+            if first is None:
+                first = (file, array.shape)
+            elif array.shape != first[1]:
+                raise DataError(
+                    f"kgan: images in {directory} differ in size: {first[0]} is "
+                    f"{_size(first[1])}, {file} is {_size(array.shape)}; expected one size."
+                )
+            images.append(array)
+            labels.append(label)
+    if not images:
+        raise DataError(f"kgan: no image files in the class folders of {directory}.")
+    return np.stack(images), np.asarray(labels, "int64")
+
+
+def _size(shape):
+    return f"{shape[1]}x{shape[0]}x{shape[2]}"
+
+
+def read_arrays(spec: str):
+    """uint8 images (n, H, W, C) and labels (n,) for an idx:, npz: or folder: spec."""
+    parsed = DataSpec.parse(spec)
+    if parsed.scheme == "idx":
+        return read_idx_dir(parsed.location, parsed.split)
+    if parsed.scheme == "npz":
+        return read_npz(parsed.location, parsed.split)
+    if parsed.scheme == "folder":
+        return read_folder(parsed.location)
+    raise DataError(f"kgan: {spec!r} is a tfds spec; its data is read by tfds, not into arrays.")
+
+
+# -- pipelines ------------------------------------------------------------------
+
+
+def scale(images):
+    """uint8 [0, 255] → float32 [-1, 1]."""
+    import tensorflow as tf
+
+    return tf.cast(images, tf.float32) / 127.5 - 1.0
+
+
+def load(
+    spec: str,
+    batch_size: int = 64,
+    *,
+    labels: bool = False,
+    shuffle: bool = True,
+    seed: int | None = None,
+    drop_remainder: bool = False,
+):
+    """A shuffled, batched, prefetched ``tf.data.Dataset`` of images in [-1, 1].
+
+    Args:
+        spec: where the data is (see the module docstring).
+        batch_size: images per batch.
+        labels: yield ``(images, labels)`` batches instead of images.
+        shuffle: reshuffle every epoch.
+        seed: shuffle seed, for repeatable order.
+        drop_remainder: drop a last, smaller batch.
+
+    Example:
+
+    >>> import kgan
+    >>> dataset = kgan.data.load("npz:mnist.npz", batch_size=128, labels=True)  # doctest: +SKIP
+    """
+    import tensorflow as tf
+
+    parsed = DataSpec.parse(spec)
+    if parsed.scheme == "tfds":
+        import tensorflow_datasets as tfds
+
+        dataset = tfds.load(parsed.location, split=parsed.split, as_supervised=True)
+        size = None
+    else:
+        images, class_labels = read_arrays(spec)
+        dataset = tf.data.Dataset.from_tensor_slices((images, class_labels))
+        size = len(images)
+    if shuffle:
+        buffer = size or 10_000
+        dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
+    if labels:
+        dataset = dataset.map(lambda x, y: (scale(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+    else:
+        dataset = dataset.map(lambda x, y: scale(x), num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)

@@ -1,0 +1,163 @@
+"""kgan.data: every spec scheme, real Fashion-MNIST files, fit() input, and one-line errors."""
+
+import gzip
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import kgan
+from kgan import data
+from tests import helpers
+
+FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")  # apt-get install dataset-fashion-mnist
+
+
+def write_idx(path, array, compress=False):
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+        int(d).to_bytes(4, "big") for d in array.shape
+    )
+    payload = header + array.astype(np.uint8).tobytes()
+    path.write_bytes(gzip.compress(payload) if compress else payload)
+    return path
+
+
+def idx_dir(tmp_path, n=40, size=16, compress=False, prefix="train"):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (n, size, size), dtype=np.uint8)
+    labels = rng.integers(0, 10, n, dtype=np.uint8)
+    suffix = ".gz" if compress else ""
+    write_idx(tmp_path / f"{prefix}-images-idx3-ubyte{suffix}", images, compress)
+    write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte{suffix}", labels, compress)
+    return images, labels
+
+
+def first(dataset):
+    return next(iter(dataset))
+
+
+def assert_scaled_batch(batch, shape):
+    batch = np.asarray(batch)
+    assert batch.shape[1:] == shape and batch.dtype == np.float32
+    assert batch.min() >= -1.0 and batch.max() <= 1.0
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_idx_files_round_trip(tmp_path, compress):
+    images, labels = idx_dir(tmp_path, compress=compress)
+    read_images, read_labels = data.read_arrays(f"idx:{tmp_path}")
+    np.testing.assert_array_equal(read_images[..., 0], images)
+    np.testing.assert_array_equal(read_labels, labels)
+    batch_images, batch_labels = first(
+        data.load(f"idx:{tmp_path}", batch_size=40, labels=True, shuffle=False)
+    )
+    np.testing.assert_allclose(np.asarray(batch_images)[..., 0], images / 127.5 - 1, atol=1e-6)
+    np.testing.assert_array_equal(np.asarray(batch_labels), labels)
+
+
+# .ci/run installs the files; outside CI the test skips where they are missing.
+@pytest.mark.skipif(
+    not FASHION_MNIST.is_dir() and not os.environ.get("CI"),
+    reason="apt-get install dataset-fashion-mnist",
+)
+@pytest.mark.parametrize(("split", "count"), [("train", 60_000), ("test", 10_000)])
+def test_real_fashion_mnist_idx(split, count):
+    images, labels = data.read_arrays(f"idx:{FASHION_MNIST}:{split}")
+    assert images.shape == (count, 28, 28, 1) and images.dtype == np.uint8
+    assert np.bincount(labels).tolist() == [count // 10] * 10
+    assert_scaled_batch(first(data.load(f"idx:{FASHION_MNIST}:{split}")), (28, 28, 1))
+
+
+def test_npz_keras_datasets_layout(tmp_path):
+    rng = np.random.default_rng(1)
+    x_train = rng.integers(0, 256, (30, 16, 16), dtype=np.uint8)
+    y_train = rng.integers(0, 10, 30)
+    x_test = rng.integers(0, 256, (10, 16, 16), dtype=np.uint8)
+    np.savez(
+        tmp_path / "d.npz", x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_train[:10]
+    )
+    images, labels = data.read_arrays(f"npz:{tmp_path / 'd.npz'}")
+    assert images.shape == (30, 16, 16, 1)
+    np.testing.assert_array_equal(labels, y_train)
+    assert data.read_arrays(f"npz:{tmp_path / 'd.npz'}:test")[0].shape == (10, 16, 16, 1)
+
+
+def make_folder(root, sizes):
+    for index, (label, size) in enumerate(sizes):
+        (root / label).mkdir(parents=True, exist_ok=True)
+        pixels = np.full((size, size, 3), index * 20, np.uint8)
+        Image.fromarray(pixels).save(root / label / f"{index}.png")
+    return root
+
+
+def test_folder_of_class_subfolders(tmp_path):
+    root = make_folder(tmp_path / "imgs", [("cat", 16), ("cat", 16), ("dog", 16)])
+    images, labels = data.read_arrays(f"folder:{root}")
+    assert images.shape == (3, 16, 16, 3)
+    assert labels.tolist() == [0, 0, 1]
+    assert_scaled_batch(first(data.load(f"folder:{root}")), (16, 16, 3))
+
+
+def test_tfds_spec_with_mock_data():
+    import tensorflow_datasets as tfds
+
+    with tfds.testing.mock_data(num_examples=20):
+        images, labels = first(data.load("tfds:mnist", batch_size=8, labels=True))
+    assert_scaled_batch(images, (28, 28, 1))
+    assert np.asarray(labels).shape == (8,)
+
+
+@pytest.mark.parametrize("arch", ["dcgan", "cgan"])
+def test_pipeline_trains_on_every_backend(tmp_path, arch):
+    idx_dir(tmp_path, n=32, size=16)
+    model = helpers.tiny_model(arch, **({"num_classes": 10} if arch == "cgan" else {}))
+    dataset = data.load(f"idx:{tmp_path}", batch_size=16, labels=model.num_classes is not None)
+    helpers.run_train_contract_test(model, dataset)
+
+
+# -- errors: one line each, naming what was expected ---------------------------
+
+
+def assert_one_line_error(spec, pattern):
+    with pytest.raises(data.DataError, match=pattern) as info:
+        data.load(spec)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("spec", ["mnist", "csv:x.csv", "idx:", "tfds"])
+def test_bad_spec(spec):
+    assert_one_line_error(spec, r"bad data spec .*expected tfds:NAME\[:SPLIT\], idx:DIR")
+
+
+def test_missing_files(tmp_path):
+    assert_one_line_error(f"idx:{tmp_path / 'nope'}", "expects a directory")
+    assert_one_line_error(f"idx:{tmp_path}", r"no train-images-idx3-ubyte\[.gz\]")
+    assert_one_line_error(f"npz:{tmp_path / 'x.npz'}", "no such npz file")
+    assert_one_line_error(f"folder:{tmp_path}", "no class sub-folders")
+
+
+def test_corrupt_idx(tmp_path):
+    idx_dir(tmp_path)
+    path = tmp_path / "train-images-idx3-ubyte"
+    path.write_bytes(path.read_bytes()[:-100])
+    assert_one_line_error(f"idx:{tmp_path}", "is corrupt: its header promises 10240 values")
+    path.write_bytes(b"\x12\x34\x56\x78")
+    assert_one_line_error(f"idx:{tmp_path}", "bad magic number")
+
+
+def test_corrupt_npz(tmp_path):
+    (tmp_path / "bad.npz").write_bytes(b"this is not a zip archive")
+    assert_one_line_error(f"npz:{tmp_path / 'bad.npz'}", "cannot read .* as npz")
+    np.savez(tmp_path / "other.npz", images=np.zeros((2, 4, 4)))
+    assert_one_line_error(f"npz:{tmp_path / 'other.npz'}", "lacks x_train, y_train")
+
+
+def test_folder_with_mixed_sizes(tmp_path):
+    root = make_folder(tmp_path / "imgs", [("a", 16), ("b", 20)])
+    assert_one_line_error(f"folder:{root}", r"differ in size: .* is 16x16x3, .* is 20x20x3")
+
+
+def test_data_is_exported():
+    assert kgan.data is data
