@@ -1,5 +1,8 @@
 """kgan: generative adversarial networks for Keras 3, on TensorFlow, JAX and PyTorch.
 
+Names load on first use, so ``kgan --help`` and ``import kgan`` stay fast and
+the Keras backend can still be chosen until a model is touched.
+
 Example:
 
 >>> import numpy as np, kgan
@@ -11,31 +14,33 @@ Example:
 (16, 28, 28, 1)
 """
 
-from kgan import backend, data, images, losses
-from kgan.models import (
-    CGAN,
-    DCGAN,
-    GAN,
-    WGANGP,
-    VanillaGAN,
-    create,
-    get_architecture,
-    list_architectures,
-)
+import importlib
+
 from kgan.version import __version__
 
-__all__ = [
-    "CGAN",
-    "DCGAN",
-    "GAN",
-    "WGANGP",
-    "VanillaGAN",
-    "__version__",
-    "backend",
-    "create",
-    "data",
-    "get_architecture",
-    "images",
-    "list_architectures",
-    "losses",
-]
+_EXPORTS = {
+    "CGAN": "kgan.models",
+    "DCGAN": "kgan.models",
+    "GAN": "kgan.models",
+    "VanillaGAN": "kgan.models",
+    "WGANGP": "kgan.models",
+    "create": "kgan.models",
+    "get_architecture": "kgan.models",
+    "list_architectures": "kgan.models",
+    "load": "kgan.loading",
+}
+_SUBMODULES = ("backend", "callbacks", "data", "images", "inputs", "loading", "losses", "models")
+
+__all__ = ["__version__", *_EXPORTS, *_SUBMODULES]
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"kgan.{name}")
+    raise AttributeError(f"module 'kgan' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

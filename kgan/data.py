@@ -248,3 +248,34 @@ def load(
     else:
         dataset = dataset.map(lambda x, y: scale(x), num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+
+def load_epochs(spec: str, batch_size: int, *, seed: int, start_epoch: int = 0, labels=False):
+    """An endless pipeline whose epoch k's order depends only on (seed, k), and its steps per epoch.
+
+    For training runs that resume exactly: restarting at ``start_epoch`` gives
+    the batches an uninterrupted run would have seen. Use with
+    ``fit(..., steps_per_epoch=steps, initial_epoch=start_epoch)``. tfds
+    specs are streamed rather than held in memory, so their order is not
+    repeatable; they fall back to ``load(...).repeat()``.
+    """
+    import tensorflow as tf
+
+    if DataSpec.parse(spec).scheme == "tfds":
+        dataset = load(spec, batch_size, labels=labels, seed=seed)
+        return dataset.repeat(), None
+    images, class_labels = read_arrays(spec)
+    count = len(images)
+    images, class_labels = tf.constant(images), tf.constant(class_labels)
+
+    def epoch_batches(epoch):
+        keys = tf.random.stateless_uniform([count], seed=tf.stack([tf.cast(seed, tf.int64), epoch]))
+        return tf.data.Dataset.from_tensor_slices(tf.argsort(keys)).batch(batch_size)
+
+    def gather(indices):
+        batch = scale(tf.gather(images, indices))
+        return (batch, tf.gather(class_labels, indices)) if labels else batch
+
+    dataset = tf.data.Dataset.range(start_epoch, 2**62).flat_map(epoch_batches)
+    dataset = dataset.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.prefetch(tf.data.AUTOTUNE), -(-count // batch_size)

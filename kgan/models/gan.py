@@ -81,6 +81,16 @@ class GAN(keras.Model):
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
 
+    def arch_config_with_latents(self):
+        """The constructor arguments that rebuild this architecture (no network configs)."""
+        arch_config = getattr(self, "arch_config", None)
+        if arch_config is None:
+            raise ValueError(
+                "kgan: a GAN built from user networks has no architecture config; "
+                "save it with model.save('model.keras') instead."
+            )
+        return {**arch_config, "latent_dim": self.latent_dim, "d_steps": self.d_steps}
+
     def default_optimizers(self):
         """Adam(2e-4, beta_1=0.5) for both networks, as in Radford et al. 2015."""
         return (

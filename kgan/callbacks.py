@@ -1,0 +1,181 @@
+"""Keras callbacks for GAN training runs: sample grids, exact-resume checkpoints, NaN stops.
+
+CSV logs come from ``keras.callbacks.CSVLogger`` (``kgan train`` adds one).
+
+Example:
+
+>>> import kgan
+>>> model = kgan.DCGAN()
+>>> model.compile()
+>>> callbacks = [
+...     kgan.callbacks.SampleGrid("run/samples"),
+...     kgan.callbacks.Checkpoint("run/checkpoints"),
+...     kgan.callbacks.StopOnNonFiniteLoss(),
+... ]
+>>> model.fit(dataset, epochs=10, callbacks=callbacks)  # doctest: +SKIP
+"""
+
+import json
+import math
+import os
+import re
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from kgan.images import save_grid
+
+CHECKPOINT_PATTERN = re.compile(r"^epoch-(\d{4,})\.keras$")
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Writes ``epoch-NNNN.png`` after each epoch, from the same latents every time.
+
+    Conditional models get one row per class.
+    """
+
+    def __init__(self, directory, n=64, seed=0):
+        super().__init__()
+        self.directory, self.n, self.seed = Path(directory), n, seed
+
+    def grid_inputs(self):
+        model = self.model
+        if model.num_classes is None:
+            return model.latents(self.n, self.seed), None, None
+        columns = max(1, self.n // model.num_classes)
+        labels = np.repeat(np.arange(model.num_classes), columns)
+        return model.latents(len(labels), self.seed), labels, columns
+
+    def on_epoch_end(self, epoch, logs=None):
+        latents, labels, columns = self.grid_inputs()
+        images = self.model.sample(len(latents), latents=latents, labels=labels)
+        save_grid(images, self.directory / f"epoch-{epoch + 1:04d}.png", columns=columns)
+
+
+def _finite(logs):
+    return all(math.isfinite(float(v)) for v in (logs or {}).values())
+
+
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stops training at the first batch whose logs hold NaN or inf.
+
+    keras.callbacks.TerminateOnNaN watches only a ``loss`` key; GANs log
+    ``d_loss`` and ``g_loss``. ``model.non_finite_stop`` records the batch.
+    """
+
+    def on_train_batch_end(self, batch, logs=None):
+        if not _finite(logs):
+            self.model.stop_training = True
+            self.model.non_finite_stop = {
+                "batch": batch,
+                "logs": {k: float(v) for k, v in logs.items()},
+            }
+
+
+class Checkpoint(keras.callbacks.Callback):
+    """Saves everything an exact resume needs after each epoch, never overwriting one.
+
+    ``DIR/epoch-NNNN.keras`` holds both networks (BatchNorm statistics
+    included) and both optimizers; ``DIR/epoch-NNNN.json`` holds the epoch,
+    the model's seed-generator state (which Keras does not save) and the logs.
+    Each file is written under a temporary name and renamed, so a run killed
+    mid-write leaves the previous checkpoints intact. An epoch whose logs are
+    NaN or inf is not saved: the last good checkpoint stays the latest.
+    """
+
+    def __init__(self, directory):
+        super().__init__()
+        self.directory = Path(directory)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not _finite(logs) or getattr(self.model, "non_finite_stop", None):
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stem = self.directory / f"epoch-{epoch + 1:04d}"
+        # The .json names a finished checkpoint, so it is written last.
+        _write_atomically(stem.with_suffix(".keras"), self.model.save)
+        state = {
+            "epoch": epoch + 1,
+            "seed_state": keras.ops.convert_to_numpy(self.model.seed_generator.state).tolist(),
+            "logs": {key: float(value) for key, value in (logs or {}).items()},
+        }
+        _write_atomically(
+            stem.with_suffix(".json"), lambda path: Path(path).write_text(json.dumps(state))
+        )
+
+
+def _write_atomically(path, write):
+    temporary = path.with_name(f".tmp-{path.name}")
+    write(str(temporary))
+    os.replace(temporary, path)
+
+
+def latest_checkpoint(directory):
+    """(path of the newest complete checkpoint, its state dict), or (None, None)."""
+    directory = Path(directory)
+    done = sorted(
+        int(match.group(1))
+        for path in (directory.iterdir() if directory.is_dir() else [])
+        if (match := CHECKPOINT_PATTERN.match(path.name)) and path.with_suffix(".json").is_file()
+    )
+    if not done:
+        return None, None
+    stem = directory / f"epoch-{done[-1]:04d}"
+    return stem.with_suffix(".keras"), json.loads(stem.with_suffix(".json").read_text())
+
+
+def restore_checkpoint(model, path, state):
+    """Loads a checkpoint into a compiled ``model``: weights, optimizers and seed state."""
+    saved = keras.saving.load_model(path)
+    model.set_weights(saved.get_weights())
+    for name in ("d_optimizer", "g_optimizer"):
+        target, source = getattr(model, name), getattr(saved, name)
+        for variable, value in zip(target.variables, source.variables, strict=True):
+            variable.assign(value)
+    model.seed_generator.state.assign(np.asarray(state["seed_state"], "uint32"))
+    return state["epoch"]
+
+
+def keep_log_rows(csv_path, epochs_done):
+    """Drops CSV rows past the checkpoint a run resumes from, so no epoch is logged twice."""
+    csv_path = Path(csv_path)
+    if not csv_path.is_file():
+        return
+    lines = csv_path.read_text().splitlines(keepends=True)
+    kept = lines[:1] + [line for line in lines[1:] if int(line.split(",")[0]) < epochs_done]
+    csv_path.write_text("".join(kept) if epochs_done else "")
+
+
+class LossCurve(keras.callbacks.Callback):
+    """Redraws a PNG of the logged losses per epoch from the CSV log (matplotlib)."""
+
+    def __init__(self, csv_path, png_path):
+        super().__init__()
+        self.csv_path, self.png_path = Path(csv_path), Path(png_path)
+
+    def on_epoch_end(self, epoch, logs=None):
+        import csv
+
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib import pyplot
+
+        if not self.csv_path.is_file():
+            return
+        with self.csv_path.open() as f:
+            rows = list(csv.DictReader(f))
+        if not rows:
+            return
+        figure, axis = pyplot.subplots(figsize=(6, 4))
+        epochs = [int(row["epoch"]) + 1 for row in rows]
+        for key in rows[0]:
+            # CSVLogger adds val_* columns, "NA" without validation data.
+            if key != "epoch" and all(row[key] != "NA" for row in rows):
+                axis.plot(epochs, [float(row[key]) for row in rows], marker="o", label=key)
+        axis.set_xlabel("epoch")
+        axis.legend()
+        figure.tight_layout()
+        figure.savefig(self.png_path)
+        pyplot.close(figure)

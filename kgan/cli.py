@@ -1,0 +1,252 @@
+"""The ``kgan`` command: train, sample.
+
+Heavy imports (keras, TensorFlow) wait until a command runs, so ``--backend``
+can still pick the Keras backend and ``--help`` stays fast.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+BACKENDS = ("tensorflow", "jax", "torch")
+RUN_FILE = "run.json"
+
+
+def _parse_overrides(pairs):
+    config = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"expected KEY=VALUE; got {pair!r}", param_hint="--set")
+        try:
+            config[key] = json.loads(value)
+        except json.JSONDecodeError:
+            config[key] = value  # a bare string, e.g. upsampling=resize
+    return config
+
+
+def _use_backend(backend):
+    if backend is None:
+        return
+    import sys
+
+    if "keras" in sys.modules and sys.modules["keras"].config.backend() != backend:
+        raise click.ClickException(
+            f"the Keras backend is already chosen; cannot switch to {backend}."
+        )
+    os.environ["KERAS_BACKEND"] = backend
+
+
+class _OneLineErrors(click.Group):
+    """Turns kgan's ValueErrors (bad data, unknown architectures, ...) into one-line exits."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ValueError as error:
+            message = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise click.ClickException(message.removeprefix("kgan: ")) from None
+
+
+@click.group(cls=_OneLineErrors)
+@click.version_option(package_name="kgan")
+def main():
+    """kgan: GANs for Keras 3 on TensorFlow, JAX and PyTorch.
+
+    \b
+    kgan train dcgan --data idx:/usr/share/datasets/fashion-mnist --epochs 20 --out runs/fashion
+    kgan sample runs/fashion -n 64 -o grid.png
+    """
+
+
+def _check_run_directory(out: Path, run: dict, resume: bool):
+    """Refuses to mix runs: a directory holds one run, resumed only with the same settings."""
+    run_file = out / RUN_FILE
+    if run_file.is_file():
+        previous = json.loads(run_file.read_text())
+        same = {k: previous.get(k) for k in run if k != "epochs"} == {
+            k: v for k, v in run.items() if k != "epochs"
+        }
+        if not resume:
+            raise click.ClickException(
+                f"{out} already holds a run; pass --resume to continue it, or choose another --out."
+            )
+        if not same:
+            changed = sorted(k for k in run if k != "epochs" and previous.get(k) != run[k])
+            raise click.ClickException(
+                f"{out} holds a different run (its {', '.join(changed)} differ); "
+                "choose another --out."
+            )
+    elif out.exists() and any(out.iterdir()):
+        raise click.ClickException(
+            f"{out} is not empty and holds no kgan run; choose another --out."
+        )
+
+
+@main.command()
+@click.argument("arch")
+@click.option(
+    "--data", "data_spec", required=True, help="tfds:NAME[:SPLIT], idx:DIR, npz:FILE or folder:DIR."
+)
+@click.option(
+    "--epochs", default=10, show_default=True, type=click.IntRange(1), help="Total epochs."
+)
+@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Run directory."
+)
+@click.option("--resume", is_flag=True, help="Continue the run in --out from its last checkpoint.")
+@click.option(
+    "--seed", default=0, show_default=True, help="Seeds weights, data order and sampling."
+)
+@click.option(
+    "--backend", type=click.Choice(BACKENDS), help="Keras backend (default: KERAS_BACKEND)."
+)
+@click.option(
+    "--set",
+    "-c",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Constructor config override, JSON values (e.g. -c width=32 -c image_shape=[32,32,3]).",
+)
+@click.option("--quiet", is_flag=True, help="One line per epoch instead of a progress bar.")
+def train(arch, data_spec, epochs, batch_size, out, resume, seed, backend, overrides, quiet):
+    """Train ARCH (see kgan.list_architectures()) on --data into --out.
+
+    \b
+    The run directory gets:
+      run.json                 the settings (a resume must match them)
+      checkpoints/epoch-N.*    after every epoch: weights, optimizers, epoch, RNG state
+      samples/epoch-N.png      a sample grid from fixed latents (a row per class for cgan)
+      log.csv, losses.png      the losses per epoch
+      config.json, model.weights.h5   the final model, for kgan.load(DIR) and kgan sample
+    """
+    _use_backend(backend)
+    import keras
+
+    from kgan import callbacks, data, loading, models
+
+    config = _parse_overrides(overrides)
+    models.get_architecture(arch)  # an unknown name fails before any work
+    data.DataSpec.parse(data_spec)
+    run = {
+        "architecture": arch,
+        "config": config,
+        "data": data_spec,
+        "batch_size": batch_size,
+        "seed": seed,
+        "backend": keras.config.backend(),
+        "epochs": epochs,
+    }
+    _check_run_directory(out, run, resume)
+
+    keras.utils.set_random_seed(seed)
+    model = models.create(arch, **config)
+    model.compile()
+    checkpoint_path, state = callbacks.latest_checkpoint(out / "checkpoints")
+    start_epoch = (
+        callbacks.restore_checkpoint(model, checkpoint_path, state) if resume and state else 0
+    )
+    if start_epoch >= epochs:
+        raise click.ClickException(
+            f"{out} has finished {start_epoch} epochs already; ask for more --epochs."
+        )
+    dataset, steps = data.load_epochs(
+        data_spec,
+        batch_size,
+        seed=seed,
+        start_epoch=start_epoch,
+        labels=model.num_classes is not None,
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / RUN_FILE).write_text(json.dumps(run, indent=2) + "\n")
+    callbacks.keep_log_rows(out / "log.csv", start_epoch)
+    click.echo(f"kgan {arch} on {run['backend']}: epochs {start_epoch + 1}..{epochs} into {out}")
+    model.fit(
+        dataset,
+        epochs=epochs,
+        initial_epoch=start_epoch,
+        steps_per_epoch=steps,
+        verbose=2 if quiet else 1,
+        shuffle=False,  # load_epochs shuffles, repeatably
+        callbacks=[
+            callbacks.StopOnNonFiniteLoss(),
+            callbacks.SampleGrid(out / "samples", seed=seed),
+            callbacks.Checkpoint(out / "checkpoints"),
+            keras.callbacks.CSVLogger(str(out / "log.csv"), append=True),
+            callbacks.LossCurve(out / "log.csv", out / "losses.png"),
+        ],
+    )
+    if getattr(model, "non_finite_stop", None):
+        raise click.ClickException(
+            f"stopped: non-finite loss at batch {model.non_finite_stop['batch']}; "
+            f"the last good checkpoint is in {out / 'checkpoints'}."
+        )
+    loading.save_model_folder(model, out)
+    click.echo(f"done: kgan.load({str(out)!r})")
+
+
+def slerp(a, b, steps):
+    """Spherical interpolation between latent batches a and b, steps points each."""
+    import numpy as np
+
+    a_unit = a / np.linalg.norm(a, axis=-1, keepdims=True)
+    b_unit = b / np.linalg.norm(b, axis=-1, keepdims=True)
+    omega = np.arccos(np.clip(np.sum(a_unit * b_unit, -1, keepdims=True), -1.0, 1.0))[:, None]
+    t = np.linspace(0.0, 1.0, steps)[None, :, None]
+    sin_omega = np.maximum(np.sin(omega), 1e-7)
+    mixed = (np.sin((1 - t) * omega) * a[:, None] + np.sin(t * omega) * b[:, None]) / sin_omega
+    return mixed.reshape(-1, a.shape[-1]).astype("float32")
+
+
+@main.command()
+@click.argument("source")
+@click.option("-n", "count", default=64, show_default=True, type=click.IntRange(1), help="Images.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--seed", default=0, show_default=True)
+@click.option(
+    "--labels", help="Comma-separated class labels for conditional models (one, or one per image)."
+)
+@click.option(
+    "--interpolate",
+    type=click.IntRange(2),
+    metavar="STEPS",
+    help="Rows of STEPS images morphing between random latents (spherical interpolation).",
+)
+@click.option(
+    "--backend", type=click.Choice(BACKENDS), help="Keras backend (default: KERAS_BACKEND)."
+)
+def sample(source, count, output, seed, labels, interpolate, backend):
+    """Write a grid of samples from SOURCE (a run directory) to OUTPUT (PNG).
+
+    An existing OUTPUT is never overwritten.
+    """
+    if output.exists():
+        raise click.ClickException(f"{output} exists already; choose another -o.")
+    _use_backend(backend)
+    import numpy as np
+
+    from kgan import images, loading
+
+    model = loading.load(source)
+    label_values = None if labels is None else [int(v) for v in labels.split(",")]
+    columns = None
+    if interpolate:
+        rows = max(1, count // interpolate)
+        rng = np.random.default_rng(seed)
+        ends = rng.standard_normal((2, rows, model.latent_dim)).astype("float32")
+        latents = slerp(ends[0], ends[1], interpolate)
+        if model.num_classes is not None and label_values is None:
+            label_values = np.repeat(np.arange(rows) % model.num_classes, interpolate)
+        pictures = model.sample(len(latents), latents=latents, labels=label_values)
+        columns = interpolate
+    else:
+        pictures = model.sample(count, seed=seed, labels=label_values)
+    click.echo(f"wrote {images.save_grid(pictures, output, columns=columns)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+"""The kgan command: a complete run, exact resume after SIGKILL, sampling, one-line errors."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import h5py
+import keras
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import kgan
+from kgan.cli import main
+from tests.test_data import idx_dir, make_folder
+
+TINY = ["-c", "width=8", "-c", "latent_dim=8", "-c", "image_shape=[16,16,1]"]
+
+
+@pytest.fixture(scope="module")
+def idx_data(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("idx")
+    idx_dir(directory, n=64, size=16)
+    return directory
+
+
+def train_args(idx_data, out, epochs=3, *extra):
+    return [
+        "train", "dcgan", "--data", f"idx:{idx_data}", "--epochs", str(epochs),
+        "--batch-size", "32", "--out", str(out), "--seed", "3", "--quiet", *TINY, *extra,
+    ]  # fmt: skip
+
+
+def kgan_process(args):
+    """``kgan ARGS`` in its own process, under this test run's backend."""
+    env = {**os.environ, "KERAS_BACKEND": keras.config.backend()}
+    command = [sys.executable, "-m", "kgan.cli", *args]
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def run_kgan(args):
+    process = kgan_process(args)
+    output, _ = process.communicate(timeout=600)
+    assert process.returncode == 0, output.decode()[-3000:]
+
+
+def weights_of(path):
+    tensors = {}
+    with h5py.File(path) as f:
+        f.visititems(
+            lambda name, obj: (
+                tensors.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None
+            )
+        )
+    return tensors
+
+
+def test_kill_and_resume_ends_with_the_same_weights(idx_data, tmp_path):
+    run_kgan(train_args(idx_data, tmp_path / "full"))
+
+    killed = tmp_path / "killed"
+    process = kgan_process(train_args(idx_data, killed))
+    deadline = time.monotonic() + 300
+    while not (killed / "checkpoints" / "epoch-0001.json").exists():
+        assert process.poll() is None and time.monotonic() < deadline, "no first checkpoint"
+        time.sleep(0.1)
+    process.send_signal(signal.SIGKILL)  # mid-epoch 2, or mid-way through its checkpoint
+    process.wait()
+    assert not (killed / "model.weights.h5").exists()
+    run_kgan(train_args(idx_data, killed, 3, "--resume"))
+
+    full, resumed = (
+        weights_of(tmp_path / "full/model.weights.h5"),
+        weights_of(killed / "model.weights.h5"),
+    )
+    assert full.keys() == resumed.keys()
+    for name in full:
+        np.testing.assert_array_equal(resumed[name], full[name], err_msg=name)
+    log_epochs = [line.split(",")[0] for line in (killed / "log.csv").read_text().splitlines()[1:]]
+    assert log_epochs == ["0", "1", "2"]
+
+
+def test_a_run_directory_is_complete_and_loads(idx_data, tmp_path):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, train_args(idx_data, out, 2))
+    assert result.exit_code == 0, result.output
+    for name in ["run.json", "config.json", "model.weights.h5", "log.csv", "losses.png"]:
+        assert (out / name).is_file(), name
+    for epoch in (1, 2):
+        for suffix in (".keras", ".json"):
+            assert (out / "checkpoints" / f"epoch-{epoch:04d}{suffix}").is_file()
+        assert (out / "samples" / f"epoch-{epoch:04d}.png").is_file()
+    model = kgan.load(out)
+    assert model.sample(4, seed=0).shape == (4, 16, 16, 1)
+
+    result = CliRunner().invoke(
+        main, ["sample", str(out), "-n", "6", "-o", str(tmp_path / "g.png")]
+    )
+    assert result.exit_code == 0 and (tmp_path / "g.png").is_file()
+    result = CliRunner().invoke(
+        main, ["sample", str(out), "-n", "6", "-o", str(tmp_path / "g.png")]
+    )
+    assert result.exit_code == 1 and "exists already" in result.output
+    interpolation = tmp_path / "i.png"
+    result = CliRunner().invoke(
+        main, ["sample", str(out), "-n", "16", "--interpolate", "8", "-o", str(interpolation)]
+    )
+    assert result.exit_code == 0 and interpolation.is_file()
+
+
+def test_slerp_keeps_the_ends_and_the_norm_scale():
+    from kgan.cli import slerp
+
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((2, 3, 64)).astype("float32")
+    path = slerp(a, b, 5).reshape(3, 5, 64)
+    np.testing.assert_allclose(path[:, 0], a, atol=1e-5)
+    np.testing.assert_allclose(path[:, -1], b, atol=1e-5)
+    norms = np.linalg.norm(path, axis=-1)
+    assert np.all(
+        norms > 0.5 * np.minimum(np.linalg.norm(a, axis=-1), np.linalg.norm(b, axis=-1))[:, None]
+    )
+
+
+def test_cgan_run_writes_a_row_per_class(idx_data, tmp_path):
+    out = tmp_path / "cgan"
+    args = train_args(idx_data, out, 1)
+    args[1] = "cgan"
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert (out / "samples" / "epoch-0001.png").is_file()
+    assert kgan.load(out).num_classes == 10
+
+
+# -- errors: one line, non-zero exit, no traceback, nothing overwritten ----------
+
+
+def assert_one_line_failure(args, pattern):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    assert "Traceback" not in result.output
+    import re
+
+    assert re.search(pattern, lines[0]), lines[0]
+
+
+def test_bad_data_specs(idx_data, tmp_path):
+    args = train_args(idx_data, tmp_path / "run")
+    args[3] = "mnist"
+    assert_one_line_failure(args, "bad data spec")
+    args[3] = f"idx:{tmp_path / 'missing'}"
+    assert_one_line_failure(args, "expects a directory")
+
+
+def test_corrupt_files(tmp_path):
+    (tmp_path / "idx").mkdir()
+    idx_dir(tmp_path / "idx")
+    images = tmp_path / "idx" / "train-images-idx3-ubyte"
+    images.write_bytes(images.read_bytes()[:-10])
+    assert_one_line_failure(train_args(tmp_path / "idx", tmp_path / "a"), "is corrupt")
+    (tmp_path / "bad.npz").write_bytes(b"not a zip")
+    args = train_args("x", tmp_path / "b")
+    args[3] = f"npz:{tmp_path / 'bad.npz'}"
+    assert_one_line_failure(args, "cannot read .* as npz")
+
+
+def test_mixed_image_sizes(tmp_path):
+    root = make_folder(tmp_path / "imgs", [("a", 16), ("b", 20)])
+    args = train_args("x", tmp_path / "run")
+    args[3] = f"folder:{root}"
+    assert_one_line_failure(args, "differ in size")
+
+
+def test_unknown_architecture(idx_data, tmp_path):
+    args = train_args(idx_data, tmp_path / "run")
+    args[1] = "dcgam"
+    assert_one_line_failure(args, "unknown architecture 'dcgam'.*Did you mean dcgan")
+
+
+def test_an_existing_run_is_never_overwritten(idx_data, tmp_path):
+    out = tmp_path / "run"
+    assert CliRunner().invoke(main, train_args(idx_data, out, 1)).exit_code == 0
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    assert_one_line_failure(train_args(idx_data, out, 2), "already holds a run; pass --resume")
+    assert_one_line_failure(
+        train_args(idx_data, out, 2, "--resume", "-c", "width=16"), "holds a different run .*config"
+    )
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "mine.txt").write_text("user file")
+    assert_one_line_failure(
+        train_args(idx_data, tmp_path / "other", 1), "not empty and holds no kgan run"
+    )
+
+
+def test_help_is_complete():
+    for command in ([], ["train"], ["sample"]):
+        result = CliRunner().invoke(main, [*command, "--help"])
+        assert result.exit_code == 0
+    train_help = CliRunner().invoke(main, ["train", "--help"]).output
+    for option in [
+        "--data",
+        "--epochs",
+        "--batch-size",
+        "--out",
+        "--resume",
+        "--seed",
+        "--backend",
+        "--set",
+    ]:
+        assert option in train_help
+    sample_help = CliRunner().invoke(main, ["sample", "--help"]).output
+    for option in ["-n", "--output", "--seed", "--labels", "--interpolate"]:
+        assert option in sample_help
+
+
+def test_load_refuses_a_folder_without_a_model(tmp_path):
+    with pytest.raises(ValueError, match=r"a folder with config\.json and model\.weights\.h5"):
+        kgan.load(tmp_path)
+
+
+def test_runs_are_reproducible_from_the_seed(idx_data, tmp_path):
+    for name in ("a", "b"):
+        assert CliRunner().invoke(main, train_args(idx_data, tmp_path / name, 1)).exit_code == 0
+    first, second = (
+        weights_of(tmp_path / "a/model.weights.h5"),
+        weights_of(tmp_path / "b/model.weights.h5"),
+    )
+    for name in first:
+        np.testing.assert_array_equal(first[name], second[name])
+    assert json.loads((tmp_path / "a/run.json").read_text())["seed"] == 3
+    assert Path(tmp_path / "a/losses.png").stat().st_size > 0
