@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 
 BACKENDS = ("tensorflow", "jax", "torch")
-RUN_FILE = "run.json"
 
 
 def _parse_overrides(pairs):
@@ -61,46 +60,18 @@ def main():
     """
 
 
-def _check_run_directory(out: Path, run: dict, resume: bool):
-    """Refuses to mix runs: a directory holds one run, resumed only with the same settings."""
-    run_file = out / RUN_FILE
-    if run_file.is_file():
-        previous = json.loads(run_file.read_text())
-        same = {k: previous.get(k) for k in run if k != "epochs"} == {
-            k: v for k, v in run.items() if k != "epochs"
-        }
-        if not resume:
-            raise click.ClickException(
-                f"{out} already holds a run; pass --resume to continue it, or choose another --out."
-            )
-        if not same:
-            changed = sorted(k for k in run if k != "epochs" and previous.get(k) != run[k])
-            raise click.ClickException(
-                f"{out} holds a different run (its {', '.join(changed)} differ); "
-                "choose another --out."
-            )
-    elif out.exists() and any(out.iterdir()):
-        raise click.ClickException(
-            f"{out} is not empty and holds no kgan run; choose another --out."
-        )
-
-
 @main.command()
-@click.argument("arch")
+@click.argument("arch_or_entry")
+@click.option("--data", "data_spec", help="tfds:NAME[:SPLIT], idx:DIR, npz:FILE or folder:DIR.")
 @click.option(
-    "--data", "data_spec", required=True, help="tfds:NAME[:SPLIT], idx:DIR, npz:FILE or folder:DIR."
+    "--epochs", type=click.IntRange(1), help="Total epochs  [default: 10, or the entry's]"
 )
-@click.option(
-    "--epochs", default=10, show_default=True, type=click.IntRange(1), help="Total epochs."
-)
-@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1))
+@click.option("--batch-size", type=click.IntRange(1), help="[default: 64, or the entry's]")
 @click.option(
     "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Run directory."
 )
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its last checkpoint.")
-@click.option(
-    "--seed", default=0, show_default=True, help="Seeds weights, data order and sampling."
-)
+@click.option("--seed", type=int, help="Seeds weights, data order and sampling  [default: 0]")
 @click.option(
     "--backend", type=click.Choice(BACKENDS), help="Keras backend (default: KERAS_BACKEND)."
 )
@@ -113,8 +84,13 @@ def _check_run_directory(out: Path, run: dict, resume: bool):
     help="Constructor config override, JSON values (e.g. -c width=32 -c image_shape=[32,32,3]).",
 )
 @click.option("--quiet", is_flag=True, help="One line per epoch instead of a progress bar.")
-def train(arch, data_spec, epochs, batch_size, out, resume, seed, backend, overrides, quiet):
-    """Train ARCH (see kgan.list_architectures()) on --data into --out.
+def train(
+    arch_or_entry, data_spec, epochs, batch_size, out, resume, seed, backend, overrides, quiet
+):
+    """Train ARCH_OR_ENTRY into the run directory --out.
+
+    ARCH_OR_ENTRY is an architecture (cgan, dcgan, vanilla-gan, wgan-gp) or a
+    zoo entry, whose recorded recipe gives the defaults that options override.
 
     \b
     The run directory gets:
@@ -125,68 +101,30 @@ def train(arch, data_spec, epochs, batch_size, out, resume, seed, backend, overr
       config.json, model.weights.h5   the final model, for kgan.load(DIR) and kgan sample
     """
     _use_backend(backend)
-    import keras
+    from kgan import models, training, zoo
 
-    from kgan import callbacks, data, loading, models
-
-    config = _parse_overrides(overrides)
-    models.get_architecture(arch)  # an unknown name fails before any work
-    data.DataSpec.parse(data_spec)
-    run = {
-        "architecture": arch,
-        "config": config,
-        "data": data_spec,
-        "batch_size": batch_size,
-        "seed": seed,
-        "backend": keras.config.backend(),
-        "epochs": epochs,
-    }
-    _check_run_directory(out, run, resume)
-
-    keras.utils.set_random_seed(seed)
-    model = models.create(arch, **config)
-    model.compile()
-    checkpoint_path, state = callbacks.latest_checkpoint(out / "checkpoints")
-    start_epoch = (
-        callbacks.restore_checkpoint(model, checkpoint_path, state) if resume and state else 0
-    )
-    if start_epoch >= epochs:
-        raise click.ClickException(
-            f"{out} has finished {start_epoch} epochs already; ask for more --epochs."
-        )
-    dataset, steps = data.load_epochs(
+    if arch_or_entry in models.list_architectures():
+        recipe = {"architecture": arch_or_entry, "config": {}, "epochs": 10, "batch_size": 64}
+        recipe["seed"] = 0
+    else:
+        recipe = zoo.get_recipe(arch_or_entry) if arch_or_entry in zoo.list_recipes() else None
+        if recipe is None:
+            models.get_architecture(arch_or_entry)  # raises, naming architectures and matches
+    data_spec = data_spec or recipe.get("data")
+    if data_spec is None:
+        raise click.UsageError("--data is required when training an architecture.")
+    training.train_run(
+        recipe["architecture"],
         data_spec,
-        batch_size,
-        seed=seed,
-        start_epoch=start_epoch,
-        labels=model.num_classes is not None,
-    )
-    out.mkdir(parents=True, exist_ok=True)
-    (out / RUN_FILE).write_text(json.dumps(run, indent=2) + "\n")
-    callbacks.keep_log_rows(out / "log.csv", start_epoch)
-    click.echo(f"kgan {arch} on {run['backend']}: epochs {start_epoch + 1}..{epochs} into {out}")
-    model.fit(
-        dataset,
-        epochs=epochs,
-        initial_epoch=start_epoch,
-        steps_per_epoch=steps,
+        out,
+        epochs=epochs or recipe["epochs"],
+        batch_size=batch_size or recipe["batch_size"],
+        seed=recipe["seed"] if seed is None else seed,
+        config={**recipe["config"], **_parse_overrides(overrides)},
+        resume=resume,
         verbose=2 if quiet else 1,
-        shuffle=False,  # load_epochs shuffles, repeatably
-        callbacks=[
-            callbacks.StopOnNonFiniteLoss(),
-            callbacks.SampleGrid(out / "samples", seed=seed),
-            callbacks.Checkpoint(out / "checkpoints"),
-            keras.callbacks.CSVLogger(str(out / "log.csv"), append=True),
-            callbacks.LossCurve(out / "log.csv", out / "losses.png"),
-        ],
+        echo=click.echo,
     )
-    if getattr(model, "non_finite_stop", None):
-        raise click.ClickException(
-            f"stopped: non-finite loss at batch {model.non_finite_stop['batch']}; "
-            f"the last good checkpoint is in {out / 'checkpoints'}."
-        )
-    loading.save_model_folder(model, out)
-    click.echo(f"done: kgan.load({str(out)!r})")
 
 
 def slerp(a, b, steps):

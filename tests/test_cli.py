@@ -236,3 +236,51 @@ def test_runs_are_reproducible_from_the_seed(idx_data, tmp_path):
         np.testing.assert_array_equal(first[name], second[name])
     assert json.loads((tmp_path / "a/run.json").read_text())["seed"] == 3
     assert Path(tmp_path / "a/losses.png").stat().st_size > 0
+
+
+# -- zoo recipes: kgan train ENTRY and scripts/train_zoo.py share train_run ------
+
+
+@pytest.fixture
+def tiny_zoo(tmp_path, idx_data, monkeypatch):
+    root = tmp_path / "zoo"
+    recipe = {
+        "architecture": "dcgan",
+        "config": {"width": 8, "latent_dim": 8, "image_shape": [16, 16, 1]},
+        "data": f"idx:{idx_data}",
+        "epochs": 1,
+        "batch_size": 32,
+        "seed": 3,
+    }
+    (root / "dcgan-tiny").mkdir(parents=True)
+    (root / "dcgan-tiny" / "recipe.json").write_text(json.dumps(recipe))
+    monkeypatch.setenv("KGAN_ZOO_DIR", str(root))
+    return root
+
+
+def test_train_a_zoo_entry_from_its_recipe(tiny_zoo, tmp_path):
+    out = tmp_path / "entry"
+    result = CliRunner().invoke(main, ["train", "dcgan-tiny", "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    run = json.loads((out / "run.json").read_text())
+    assert (run["architecture"], run["epochs"], run["seed"]) == ("dcgan", 1, 3)
+    assert kgan.load(out).image_shape == (16, 16, 1)
+    assert_one_line_failure(
+        ["train", "dcgan-tiyn", "--out", str(tmp_path / "x")], "unknown architecture"
+    )
+
+
+def test_train_zoo_script_trains_resumes_and_skips(tiny_zoo, tmp_path):
+    from scripts.train_zoo import main as train_zoo
+
+    runs = tmp_path / "runs"
+    result = CliRunner().invoke(train_zoo, ["--all", "--runs", str(runs), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert kgan.training.is_finished(runs / "dcgan-tiny")
+    result = CliRunner().invoke(train_zoo, ["dcgan-tiny", "--runs", str(runs)])
+    assert result.exit_code == 0 and "finished already" in result.output
+    result = CliRunner().invoke(train_zoo, ["nope", "--runs", str(runs)])
+    assert (
+        result.exit_code == 1
+        and "no zoo entry 'nope'; the entries are: dcgan-tiny" in result.output
+    )
