@@ -127,19 +127,6 @@ def train(
     )
 
 
-def slerp(a, b, steps):
-    """Spherical interpolation between latent batches a and b, steps points each."""
-    import numpy as np
-
-    a_unit = a / np.linalg.norm(a, axis=-1, keepdims=True)
-    b_unit = b / np.linalg.norm(b, axis=-1, keepdims=True)
-    omega = np.arccos(np.clip(np.sum(a_unit * b_unit, -1, keepdims=True), -1.0, 1.0))[:, None]
-    t = np.linspace(0.0, 1.0, steps)[None, :, None]
-    sin_omega = np.maximum(np.sin(omega), 1e-7)
-    mixed = (np.sin((1 - t) * omega) * a[:, None] + np.sin(t * omega) * b[:, None]) / sin_omega
-    return mixed.reshape(-1, a.shape[-1]).astype("float32")
-
-
 @main.command()
 @click.argument("source")
 @click.option("-n", "count", default=64, show_default=True, type=click.IntRange(1), help="Images.")
@@ -152,7 +139,8 @@ def slerp(a, b, steps):
     "--interpolate",
     type=click.IntRange(2),
     metavar="STEPS",
-    help="Rows of STEPS images morphing between random latents (spherical interpolation).",
+    help="Rows of STEPS images morphing between random latents (spherical interpolation); "
+    "for cgan without --labels, row r also morphs from class r to class r+1.",
 )
 @click.option(
     "--backend", type=click.Choice(BACKENDS), help="Keras backend (default: KERAS_BACKEND)."
@@ -165,24 +153,18 @@ def sample(source, count, output, seed, labels, interpolate, backend):
     if output.exists():
         raise click.ClickException(f"{output} exists already; choose another -o.")
     _use_backend(backend)
-    import numpy as np
-
     from kgan import images, loading
+    from kgan.interpolation import interpolation_grid
 
     model = loading.load(source)
     label_values = None if labels is None else [int(v) for v in labels.split(",")]
-    columns = None
     if interpolate:
         rows = max(1, count // interpolate)
-        rng = np.random.default_rng(seed)
-        ends = rng.standard_normal((2, rows, model.latent_dim)).astype("float32")
-        latents = slerp(ends[0], ends[1], interpolate)
-        if model.num_classes is not None and label_values is None:
-            label_values = np.repeat(np.arange(rows) % model.num_classes, interpolate)
-        pictures = model.sample(len(latents), latents=latents, labels=label_values)
+        pictures = interpolation_grid(model, rows, interpolate, seed=seed, labels=label_values)
         columns = interpolate
     else:
         pictures = model.sample(count, seed=seed, labels=label_values)
+        columns = None
     click.echo(f"wrote {images.save_grid(pictures, output, columns=columns)}")
 
 

@@ -62,7 +62,7 @@ def check_labels(labels, num_classes, num_images):
         )
 
 
-def _split(batch):
+def split_batch(batch):
     """(images, labels-or-None) from a batch as datasets yield it."""
     if isinstance(batch, dict):
         return batch.get("image", batch.get("images")), batch.get("label", batch.get("labels"))
@@ -98,7 +98,7 @@ def check_fit_data(x, y, image_shape, num_classes=None):
         raise ValueError("kgan: fit() needs training images; got x=None.")
     batch = first_batch(x)
     if batch is not None:
-        images, labels = _split(batch)
+        images, labels = split_batch(batch)
     elif isinstance(x, (np.ndarray, list)) or hasattr(x, "__array__"):
         images, labels = x, y
     else:

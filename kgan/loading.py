@@ -15,7 +15,7 @@ def save_model_folder(model, directory):
     """Writes ``model``'s architecture, constructor config and weights into ``directory``."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    config = {"architecture": model.architecture, "config": model.arch_config_with_latents()}
+    config = {"architecture": model.architecture, "config": model.architecture_config()}
     (directory / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
     model.save_weights(str(directory / WEIGHTS_FILE))
     return directory

@@ -112,20 +112,6 @@ def test_a_run_directory_is_complete_and_loads(idx_data, tmp_path):
     assert result.exit_code == 0 and interpolation.is_file()
 
 
-def test_slerp_keeps_the_ends_and_the_norm_scale():
-    from kgan.cli import slerp
-
-    rng = np.random.default_rng(0)
-    a, b = rng.standard_normal((2, 3, 64)).astype("float32")
-    path = slerp(a, b, 5).reshape(3, 5, 64)
-    np.testing.assert_allclose(path[:, 0], a, atol=1e-5)
-    np.testing.assert_allclose(path[:, -1], b, atol=1e-5)
-    norms = np.linalg.norm(path, axis=-1)
-    assert np.all(
-        norms > 0.5 * np.minimum(np.linalg.norm(a, axis=-1), np.linalg.norm(b, axis=-1))[:, None]
-    )
-
-
 def test_cgan_run_writes_a_row_per_class(idx_data, tmp_path):
     out = tmp_path / "cgan"
     args = train_args(idx_data, out, 1)

@@ -19,7 +19,7 @@ def build_generator(latent_dim, image_shape, num_classes, width=64, upsampling="
     latents = keras.Input((latent_dim,), name="latents")
     labels = keras.Input((1,), dtype="int32", name="labels")
     embedding = layers.Embedding(num_classes, latent_dim, name="label_embedding")
-    embedded = layers.Flatten()(embedding(labels))
+    embedded = layers.Flatten(name="label_vector")(embedding(labels))
     x = layers.Concatenate()([latents, embedded])
     images = dcgan.generator_body(x, image_shape, width, upsampling)
     return keras.Model([latents, labels], images, name="generator")
@@ -84,9 +84,6 @@ class CGAN(GAN):
             "upsampling": upsampling,
         }
 
-    def get_config(self):
-        return {**super().get_config(), **self.arch_config}
-
     def _generator_output_shape(self):
         spec = self.generator.compute_output_spec(
             [self._latent_spec(), keras.KerasTensor((None, 1), dtype="int32")]
@@ -106,6 +103,34 @@ class CGAN(GAN):
 
     def discriminate(self, images, labels=None, training=False):
         return self.discriminator([images, self._as_label_column(labels)], training=training)
+
+    def _embedding_generator(self):
+        """(label embedding layer, generator taking [latents, label vectors])."""
+        try:
+            embedding = self.generator.get_layer("label_embedding")
+            vector = self.generator.get_layer("label_vector")
+        except ValueError:
+            raise ValueError(
+                "kgan: moving between classes needs kgan's own CGAN generator "
+                "(layers label_embedding and label_vector)."
+            ) from None
+        # Not stored on the model: a tracked sub-model would change its weights file.
+        return embedding, keras.Model(
+            [self.generator.inputs[0], vector.output], self.generator.output
+        )
+
+    def label_embeddings(self, labels) -> np.ndarray:
+        """The generator's label vectors (n, dim) for integer ``labels``."""
+        embedding, _ = self._embedding_generator()
+        vectors = embedding(self._as_label_column(ops.convert_to_tensor(np.asarray(labels))))
+        return ops.convert_to_numpy(vectors)[:, 0].astype("float32")
+
+    def sample_from_embeddings(self, latents, embeddings) -> np.ndarray:
+        """Images from latents and label vectors, e.g. vectors mixed between two classes."""
+        _, generator = self._embedding_generator()
+        inputs = [ops.convert_to_tensor(np.asarray(x, "float32")) for x in (latents, embeddings)]
+        images = ops.convert_to_numpy(generator(inputs, training=False))
+        return np.clip(images, -1.0, 1.0).astype("float32")
 
     def _sample_labels(self, n, labels):
         """Given labels (one, or one per sample), else classes in turn: 0, 1, 2, ..."""

@@ -125,6 +125,3 @@ class DCGAN(GAN):
             discriminator = build_discriminator(image_shape, width)
         super().__init__(generator, discriminator, latent_dim, d_steps, **kwargs)
         self.arch_config = {"image_shape": image_shape, "width": width, "upsampling": upsampling}
-
-    def get_config(self):
-        return {**super().get_config(), **self.arch_config}

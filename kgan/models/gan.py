@@ -71,6 +71,8 @@ class GAN(keras.Model):
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "latent_dim": self.latent_dim,
             "d_steps": self.d_steps,
+            # Built-in architectures add the arguments they were built from.
+            **getattr(self, "arch_config", {}),
         }
 
     @classmethod
@@ -81,7 +83,7 @@ class GAN(keras.Model):
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
 
-    def arch_config_with_latents(self):
+    def architecture_config(self):
         """The constructor arguments that rebuild this architecture (no network configs)."""
         arch_config = getattr(self, "arch_config", None)
         if arch_config is None:
@@ -167,7 +169,7 @@ class GAN(keras.Model):
         """(images, labels) from a batch as Keras hands it to ``train_step``."""
         images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
         if isinstance(images, dict):
-            images, labels = inputs._split(images)
+            images, labels = inputs.split_batch(images)
         return images, labels
 
     def draw_latents(self, batch_size):

@@ -68,6 +68,3 @@ class VanillaGAN(GAN):
             discriminator = build_discriminator(image_shape, hidden_units)
         super().__init__(generator, discriminator, latent_dim, d_steps, **kwargs)
         self.arch_config = {"image_shape": image_shape, "hidden_units": hidden_units}
-
-    def get_config(self):
-        return {**super().get_config(), **self.arch_config}

@@ -58,9 +58,6 @@ class WGANGP(GAN):
             "gp_weight": self.gp_weight,
         }
 
-    def get_config(self):
-        return {**super().get_config(), **self.arch_config}
-
     def default_optimizers(self):
         return (
             keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),

@@ -1,0 +1,66 @@
+"""Latent and class interpolation grids."""
+
+import numpy as np
+import pytest
+
+from kgan.interpolation import interpolation_grid, slerp
+from tests import helpers
+
+
+def test_slerp_starts_and_ends_at_the_given_latents():
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((2, 3, 64)).astype("float32")
+    path = slerp(a, b, 5).reshape(3, 5, 64)
+    np.testing.assert_allclose(path[:, 0], a, atol=1e-5)
+    np.testing.assert_allclose(path[:, -1], b, atol=1e-5)
+    # Spherical: the midpoint keeps a typical latent's norm instead of shrinking like a lerp.
+    middle, lerp_middle = np.linalg.norm(path[:, 2], axis=-1), np.linalg.norm((a + b) / 2, axis=-1)
+    assert np.all(middle > lerp_middle)
+
+
+def row_ends(model, rows, steps, seed=0):
+    ends = (
+        np.random.default_rng(seed).standard_normal((2, rows, model.latent_dim)).astype("float32")
+    )
+    return ends[0], ends[1]
+
+
+def test_unconditional_rows_run_between_two_samples():
+    model = helpers.tiny_model("dcgan")
+    grid = interpolation_grid(model, rows=2, steps=4).reshape(2, 4, *model.image_shape)
+    start, end = row_ends(model, 2, 4)
+    np.testing.assert_allclose(grid[:, 0], model.sample(2, latents=start), atol=1e-5)
+    np.testing.assert_allclose(grid[:, -1], model.sample(2, latents=end), atol=1e-5)
+
+
+def test_cgan_rows_morph_from_class_r_to_class_r_plus_1():
+    model = helpers.tiny_model("cgan")  # 3 classes
+    grid = interpolation_grid(model, rows=3, steps=4).reshape(3, 4, *model.image_shape)
+    start, end = row_ends(model, 3, 4)
+    np.testing.assert_allclose(
+        grid[:, 0], model.sample(3, latents=start, labels=[0, 1, 2]), atol=1e-5
+    )
+    np.testing.assert_allclose(
+        grid[:, -1], model.sample(3, latents=end, labels=[1, 2, 0]), atol=1e-5
+    )
+
+
+def test_cgan_rows_keep_given_labels():
+    model = helpers.tiny_model("cgan")
+    grid = interpolation_grid(model, rows=2, steps=3, labels=[2]).reshape(2, 3, *model.image_shape)
+    start, _ = row_ends(model, 2, 3)
+    np.testing.assert_allclose(grid[:, 0], model.sample(2, latents=start, labels=[2, 2]), atol=1e-5)
+
+
+def test_class_morphing_needs_kgans_cgan_generator():
+    import keras
+
+    from tests.test_learning import conditional_mlp
+
+    generator = conditional_mlp(keras.Input((8,)), 2, "tanh")
+    discriminator = conditional_mlp(keras.Input((2,)), 1)
+    model = helpers.kgan.CGAN(
+        num_classes=8, generator=generator, discriminator=discriminator, latent_dim=8
+    )
+    with pytest.raises(ValueError, match="needs kgan's own CGAN generator"):
+        interpolation_grid(model, rows=2, steps=3)
