@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 BACKENDS = ("tensorflow", "jax", "torch")
+DEFAULT_RUN = {"config": {}, "epochs": 10, "batch_size": 64, "seed": 0}
 
 
 def _parse_overrides(pairs):
@@ -26,7 +27,8 @@ def _parse_overrides(pairs):
     return config
 
 
-def _use_backend(backend):
+def use_backend(backend):
+    """Sets KERAS_BACKEND for this process, unless Keras already runs on another backend."""
     if backend is None:
         return
     import sys
@@ -38,7 +40,7 @@ def _use_backend(backend):
     os.environ["KERAS_BACKEND"] = backend
 
 
-class _OneLineErrors(click.Group):
+class _OneLineErrors:
     """Turns kgan's ValueErrors (bad data, unknown architectures, ...) into one-line exits."""
 
     def invoke(self, ctx):
@@ -49,7 +51,15 @@ class _OneLineErrors(click.Group):
             raise click.ClickException(message.removeprefix("kgan: ")) from None
 
 
-@click.group(cls=_OneLineErrors)
+class OneLineErrorsGroup(_OneLineErrors, click.Group):
+    pass
+
+
+class OneLineErrorsCommand(_OneLineErrors, click.Command):
+    """For click scripts beside the kgan command (scripts/train_zoo.py)."""
+
+
+@click.group(cls=OneLineErrorsGroup)
 @click.version_option(package_name="kgan")
 def main():
     """kgan: GANs for Keras 3 on TensorFlow, JAX and PyTorch.
@@ -100,16 +110,15 @@ def train(
       log.csv, losses.png      the losses per epoch
       config.json, model.weights.h5   the final model, for kgan.load(DIR) and kgan sample
     """
-    _use_backend(backend)
+    use_backend(backend)
     from kgan import models, training, zoo
 
     if arch_or_entry in models.list_architectures():
-        recipe = {"architecture": arch_or_entry, "config": {}, "epochs": 10, "batch_size": 64}
-        recipe["seed"] = 0
+        recipe = {**DEFAULT_RUN, "architecture": arch_or_entry}
+    elif arch_or_entry in zoo.list_recipes():
+        recipe = zoo.get_recipe(arch_or_entry)
     else:
-        recipe = zoo.get_recipe(arch_or_entry) if arch_or_entry in zoo.list_recipes() else None
-        if recipe is None:
-            models.get_architecture(arch_or_entry)  # raises, naming architectures and matches
+        models.get_architecture(arch_or_entry)  # raises, naming architectures and matches
     data_spec = data_spec or recipe.get("data")
     if data_spec is None:
         raise click.UsageError("--data is required when training an architecture.")
@@ -152,7 +161,7 @@ def sample(source, count, output, seed, labels, interpolate, backend):
     """
     if output.exists():
         raise click.ClickException(f"{output} exists already; choose another -o.")
-    _use_backend(backend)
+    use_backend(backend)
     from kgan import images, loading
     from kgan.interpolation import interpolation_grid
 

@@ -8,13 +8,14 @@ code as `kgan train`. A finished entry is skipped and an unfinished one resumes
 from its last checkpoint, so an interrupted rebuild picks up where it stopped.
 """
 
-import os
 from pathlib import Path
 
 import click
 
+from kgan.cli import BACKENDS, OneLineErrorsCommand, use_backend
 
-@click.command()
+
+@click.command(cls=OneLineErrorsCommand)
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_entries", is_flag=True, help="Every entry with a recipe.")
 @click.option(
@@ -24,20 +25,16 @@ import click
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the run directories go.",
 )
-@click.option("--backend", type=click.Choice(["tensorflow", "jax", "torch"]))
+@click.option("--backend", type=click.Choice(BACKENDS), help="Keras backend.")
 @click.option("--quiet", is_flag=True, help="One line per epoch instead of a progress bar.")
 def main(names, all_entries, runs, backend, quiet):
     """Train the zoo entries NAMES (or --all) from their recipes."""
-    if backend:
-        os.environ["KERAS_BACKEND"] = backend
+    use_backend(backend)
     from kgan import training, zoo
 
     if all_entries == bool(names):
         raise click.UsageError("name entries or pass --all (not both).")
-    try:
-        recipes = {name: zoo.get_recipe(name) for name in (names or zoo.list_recipes())}
-    except ValueError as error:
-        raise click.ClickException(str(error).removeprefix("kgan: ")) from None
+    recipes = {name: zoo.get_recipe(name) for name in (names or zoo.list_recipes())}
     if not recipes:
         raise click.ClickException(f"no zoo entry has a recipe in {zoo.zoo_root()}.")
     for name, recipe in recipes.items():

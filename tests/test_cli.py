@@ -270,3 +270,17 @@ def test_train_zoo_script_trains_resumes_and_skips(tiny_zoo, tmp_path):
         result.exit_code == 1
         and "no zoo entry 'nope'; the entries are: dcgan-tiny" in result.output
     )
+
+
+def test_train_zoo_script_reports_bad_recipes_in_one_line(tiny_zoo, tmp_path):
+    from scripts.train_zoo import main as train_zoo
+
+    recipe = json.loads((tiny_zoo / "dcgan-tiny" / "recipe.json").read_text())
+    (tiny_zoo / "broken").mkdir()
+    (tiny_zoo / "broken" / "recipe.json").write_text(json.dumps({**recipe, "data": "mnist"}))
+    result = CliRunner().invoke(train_zoo, ["broken", "--runs", str(tmp_path / "runs")])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: bad data spec 'mnist'; expected tfds:NAME[:SPLIT], idx:DIR[:SPLIT], "
+        "npz:FILE[:SPLIT] or folder:DIR."
+    ]
