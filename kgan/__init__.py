@@ -27,9 +27,23 @@ _EXPORTS = {
     "create": "kgan.models",
     "get_architecture": "kgan.models",
     "list_architectures": "kgan.models",
+    "evaluate": "kgan.evaluation",
+    "list_zoo": "kgan.zoo",
     "load": "kgan.loading",
 }
-_SUBMODULES = ("backend", "callbacks", "data", "images", "inputs", "loading", "losses", "models")
+_SUBMODULES = (
+    "backend",
+    "callbacks",
+    "data",
+    "evaluation",
+    "images",
+    "inputs",
+    "loading",
+    "losses",
+    "metrics",
+    "models",
+    "zoo",
+)
 
 __all__ = ["__version__", *_EXPORTS, *_SUBMODULES]
 

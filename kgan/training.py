@@ -1,4 +1,4 @@
-"""Training runs: one function behind ``kgan train`` and ``scripts/train_zoo.py``.
+"""Training runs: one function behind ``kgan train`` and ``scripts/build_zoo.py``.
 
 A run directory holds one run. It is continued only with ``resume=True`` and
 the same settings, and nothing in it is ever overwritten or deleted.

