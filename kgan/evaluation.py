@@ -141,8 +141,8 @@ def _resolve(source, dataset):
         model, name = source, type(source).__name__
     if dataset is None:
         raise ValueError(
-            f"kgan: which data does {name} model? Pass dataset= one of {DATASETS} "
-            "(zoo entries know their own)."
+            f"kgan: which dataset does {name} model? Give dataset= (kgan evaluate "
+            f"--dataset), one of {', '.join(DATASETS)}; zoo entries know their own."
         )
     return model, dataset, getattr(model, "architecture", None), name
 

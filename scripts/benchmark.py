@@ -279,7 +279,8 @@ def _device(backend):
     if backend == "jax":
         import jax
 
-        return str(jax.devices()[0].device_kind)
+        if jax.devices()[0].platform != "cpu":
+            return str(jax.devices()[0].device_kind)
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores"
 
 

@@ -172,6 +172,7 @@ def render_card(name, recipe, manifest, result) -> str:
     versions = ", ".join(f"{k} {v}" for k, v in prov["versions"].items())
     protocol, counts = result["protocol"], result["real_counts"]
     licenses = manifest["licenses"]
+    timing = f" ({prov['timing_note']})" if prov.get("timing_note") else ""
     return f"""# {name}
 
 A {recipe["architecture"]} trained with kgan on {dataset}. Load it offline:
@@ -192,7 +193,7 @@ images = model.sample(16, seed=0)  # float32 (16, 28, 28, 1) in [-1, 1]
 - Data: {prov["data_description"]}. Spec `{prov["data"]}`.
 - {prov["epochs"]} epochs, batch size {prov["batch_size"]}, seed {prov["seed"]}, default optimizers
 - Backend `{prov["trained_on_backend"]}`; {prov["machine"]}; no GPU
-- Training wall time (run start to last checkpoint): {prov["training_seconds"]:.0f} s
+- Training wall time (run start to last checkpoint): {prov["training_seconds"]:.0f} s{timing}
 - Built {prov["date"]} with `{prov["command"]}`
   (its training step: `{prov["train_command"]}`)
 - Versions: {versions}

@@ -63,6 +63,7 @@ def _card(dataset, record, command):
         for name, accuracy in zip(record["class_names"], record["per_class_accuracy"], strict=True)
     )
     prov = record["provenance"]
+    versions = ", ".join(f"{name} {version}" for name, version in prov["versions"].items())
     return f"""# {dataset} evaluator classifier
 
 The classifier behind `kgan.evaluate(..., dataset="{dataset}")`: a small CNN
@@ -76,7 +77,7 @@ GANs never see.
 - **Held-out accuracy: {record["test_accuracy"]:.4f}**
 - Weights: `classifier.weights.h5`, sha256 `{record["weights_sha256"]}` (checked at load)
 - Trained with: `{command}`
-- Backend {prov["backend"]}, {prov["machine"]}, {prov["date"]}; versions {prov["versions"]}
+- Backend {prov["backend"]}, {prov["machine"]}, {prov["date"]}; versions {versions}
 - Data license: {record["data_license"]}; weights license: Apache-2.0
 
 | class | held-out accuracy |

@@ -92,3 +92,23 @@ def test_cgan_sample_labels():
     np.testing.assert_allclose(by_class[1], same_latents_other_label[1], atol=1e-6)
     with pytest.raises(ValueError, match=r"labels in \[0, 3\)"):
         model.sample(2, labels=[0, 5])
+
+
+@pytest.fixture
+def mixed_bfloat16():
+    import keras
+
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    yield
+    keras.config.set_dtype_policy(previous)
+
+
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+def test_mixed_bfloat16_trains_through_the_same_step(arch, mixed_bfloat16):
+    model = helpers.tiny_model(arch)
+    assert model.generator.layers[-1].compute_dtype == "bfloat16"
+    x, y = helpers.make_data(model)
+    history = helpers.run_train_contract_test(model, x, y)
+    assert all(np.asarray(v).dtype.kind == "f" for v in history.history.values())
+    assert model.sample(3, seed=0).dtype == np.float32

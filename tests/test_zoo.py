@@ -129,6 +129,9 @@ def test_evaluate_measures_an_entry_and_the_cli_prints_it(tmp_path):
     assert "classifier_score" in cli.output and json.loads(out.read_text())["source"]
     again = CliRunner().invoke(main, ["evaluate", "dcgan-mnist", "--json", out])
     assert again.exit_code == 1 and "exists already" in again.output
+    folder = loading.save_model_folder(kgan.load("dcgan-mnist"), tmp_path / "run")
+    unknown = CliRunner().invoke(main, ["evaluate", str(folder)])
+    assert unknown.exit_code == 1 and "(kgan evaluate --dataset), one of mnist" in unknown.output
 
 
 def test_list_and_sample_by_name(tmp_path):
