@@ -179,6 +179,7 @@ A {recipe["architecture"]} trained with kgan on {dataset}. Load it offline:
 
 ```python
 import kgan
+
 model = kgan.load("{name}")  # sha256-checked; generator and discriminator
 images = model.sample(16, seed=0)  # float32 (16, 28, 28, 1) in [-1, 1]
 ```
