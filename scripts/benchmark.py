@@ -2,7 +2,8 @@
 
     python scripts/benchmark.py                                  # every backend, batch 64
     python scripts/benchmark.py --backends torch --batch-size 256 --repeats 7
-    python scripts/benchmark.py --markdown bench.md              # also write the table
+    python scripts/benchmark.py --markdown bench.md              # also write the tables
+    python scripts/benchmark.py --no-training                    # sampling only
 
 The network is kgan's default DCGAN (28x28x1, width 64: the generator is
 Dense→7x7x128, BN, ConvT 64, ConvT 1; the discriminator Conv 64, Conv 128
@@ -19,6 +20,11 @@ Each backend runs in its own process (Keras picks its backend once). Within
 it, kgan and native are interleaved: after a warm-up (compilation) each is
 timed over ``--steps`` steps, ``--repeats`` times, alternating, and the
 median is reported. No timing is asserted anywhere; this script only measures.
+
+Sampling, per backend: the wall time of a fresh process that imports kgan,
+loads the zoo entry ``dcgan-mnist`` and draws 64 samples (cold start, median
+of ``--repeats`` processes), and ``sample()`` throughput on that entry once
+warm (2,048 images in batches of 256, median of ``--repeats``).
 """
 
 import json
@@ -270,6 +276,34 @@ def measure(backend, batch_size, steps, repeats) -> dict:
     }
 
 
+COLD_START = "import kgan; kgan.load('dcgan-mnist').sample(64, seed=0)"
+SAMPLE_COUNT = 2048
+
+
+def sample_throughput(repeats) -> float:
+    """img/s of ``sample()`` on the warm zoo entry dcgan-mnist."""
+    import kgan
+
+    model = kgan.load("dcgan-mnist")
+    model.sample(256, seed=0)  # warm-up
+    times = []
+    for repeat in range(repeats):
+        start = time.perf_counter()
+        model.sample(SAMPLE_COUNT, seed=repeat, batch_size=256)
+        times.append(time.perf_counter() - start)
+    return SAMPLE_COUNT / statistics.median(times)
+
+
+def cold_start_seconds(env, repeats) -> float:
+    """Median wall time of fresh processes that load dcgan-mnist and draw 64 samples."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", COLD_START], env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def _device(backend):
     if backend == "torch":
         import torch
@@ -298,6 +332,14 @@ def render(results) -> str:
     return "\n".join([header, *rows])
 
 
+def _worker(backend, args, env):
+    command = [sys.executable, __file__, "--worker", backend, *args]
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise click.ClickException(f"{backend} failed: {done.stderr.strip().splitlines()[-1]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 @click.command()
 @click.option(
     "--backends", default=",".join(BACKENDS), show_default=True, help="Comma-separated backends."
@@ -305,32 +347,53 @@ def render(results) -> str:
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1))
 @click.option("--steps", default=20, show_default=True, type=click.IntRange(1), help="Per timing.")
 @click.option("--repeats", default=5, show_default=True, type=click.IntRange(1))
-@click.option("--markdown", type=click.Path(dir_okay=False), help="Also write the table here.")
+@click.option("--training/--no-training", default=True, help="Measure fit() against native.")
+@click.option("--sampling/--no-sampling", default=True, help="Measure cold start and sample().")
+@click.option("--markdown", type=click.Path(dir_okay=False), help="Also write the tables here.")
 @click.option("--worker", type=click.Choice(BACKENDS), hidden=True)
-def main(backends, batch_size, steps, repeats, markdown, worker):
-    """Measure kgan's DCGAN fit() against native loops, one process per backend."""
+@click.option("--task", type=click.Choice(["training", "sampling"]), hidden=True)
+def main(backends, batch_size, steps, repeats, training, sampling, markdown, worker, task):
+    """Measure kgan's DCGAN fit() against native loops, and sampling, one process per backend."""
     if worker:
-        print(json.dumps(measure(worker, batch_size, steps, repeats)))
+        result = (
+            measure(worker, batch_size, steps, repeats)
+            if task == "training"
+            else {"sample_img_s": sample_throughput(repeats)}
+        )
+        print(json.dumps(result))
         return
-    results = []
-    for backend in backends.split(","):
+    names = backends.split(",")
+    for backend in names:
         if backend not in BACKENDS:
             raise click.BadParameter(f"expected some of {BACKENDS}; got {backend!r}")
-        command = [sys.executable, __file__, "--worker", backend, "--batch-size", str(batch_size)]
-        command += ["--steps", str(steps), "--repeats", str(repeats)]
-        env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
-        if done.returncode:
-            raise click.ClickException(f"{backend} failed: {done.stderr.strip().splitlines()[-1]}")
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        click.echo(render(results[-1:]).splitlines()[-1])
-    table = render(results)
-    click.echo("\n" + table)
-    flops = results[0]["gflop_per_image"]
-    click.echo(f"\nFLOPs per image per train step (D step + G step): {flops:.3f} GFLOP")
+    tables = []
+    if training:
+        results = []
+        args = ["--task", "training", "--batch-size", str(batch_size)]
+        args += ["--steps", str(steps), "--repeats", str(repeats)]
+        for backend in names:
+            env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+            results.append(_worker(backend, args, env))
+            click.echo(render(results[-1:]).splitlines()[-1])
+        flops = results[0]["gflop_per_image"]
+        tables.append(
+            render(results)
+            + f"\n\nFLOPs per image per train step (D step + G step): {flops:.3f} GFLOP"
+        )
+    if sampling:
+        rows = ["| backend | cold start: load + 64 samples (s) | sample() img/s |", "|---|---|---|"]
+        for backend in names:
+            env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+            cold = cold_start_seconds(env, repeats)
+            rate = _worker(backend, ["--task", "sampling", "--repeats", str(repeats)], env)
+            rows.append(f"| {backend} | {cold:.1f} | {rate['sample_img_s']:.0f} |")
+            click.echo(rows[-1])
+        tables.append("\n".join(rows))
+    text = "\n\n".join(tables)
+    click.echo("\n" + text)
     if markdown:
         with open(markdown, "w") as f:
-            f.write(table + "\n")
+            f.write(text + "\n")
 
 
 if __name__ == "__main__":
