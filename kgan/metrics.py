@@ -107,8 +107,8 @@ def nearest_neighbour_distances(queries, reference, chunk=512) -> np.ndarray:
 
 def _knn_radii(features, k):
     distances = pairwise_distances(features, features)
-    # Column 0 after sorting is the point itself (distance 0).
-    return np.sort(distances, axis=1)[:, k]
+    # Index 0 in sorted order is the point itself (distance 0); partition finds index k.
+    return np.partition(distances, k, axis=1)[:, k]
 
 
 def precision_recall(real_features, fake_features, k=3) -> dict:

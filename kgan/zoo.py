@@ -135,9 +135,8 @@ def provenance(command: str, **fields) -> dict:
 
     versions = {"kgan": __version__, "keras": keras.__version__, "numpy": numpy.__version__}
     backend = keras.config.backend()
-    module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend)
-    if module:
-        versions[module] = sys.modules[module].__version__ if module in sys.modules else None
+    # The backend's module has the backend's name (tensorflow, jax, torch).
+    versions[backend] = getattr(sys.modules.get(backend), "__version__", None)
     return {
         "command": command,
         **fields,

@@ -332,6 +332,10 @@ def render(results) -> str:
     return "\n".join([header, *rows])
 
 
+def _backend_env(backend):
+    return {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
 def _worker(backend, args, env):
     command = [sys.executable, __file__, "--worker", backend, *args]
     done = subprocess.run(command, env=env, capture_output=True, text=True)
@@ -372,8 +376,7 @@ def main(backends, batch_size, steps, repeats, training, sampling, markdown, wor
         args = ["--task", "training", "--batch-size", str(batch_size)]
         args += ["--steps", str(steps), "--repeats", str(repeats)]
         for backend in names:
-            env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-            results.append(_worker(backend, args, env))
+            results.append(_worker(backend, args, _backend_env(backend)))
             click.echo(render(results[-1:]).splitlines()[-1])
         flops = results[0]["gflop_per_image"]
         tables.append(
@@ -383,7 +386,7 @@ def main(backends, batch_size, steps, repeats, training, sampling, markdown, wor
     if sampling:
         rows = ["| backend | cold start: load + 64 samples (s) | sample() img/s |", "|---|---|---|"]
         for backend in names:
-            env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+            env = _backend_env(backend)
             cold = cold_start_seconds(env, repeats)
             rate = _worker(backend, ["--task", "sampling", "--repeats", str(repeats)], env)
             rows.append(f"| {backend} | {cold:.1f} | {rate['sample_img_s']:.0f} |")

@@ -62,22 +62,23 @@ def check_values(model) -> dict:
 
 def training_seconds(run: Path) -> float:
     """Wall time from the run's start (run.json) to its last checkpoint, as the files record."""
-    last = max((run / "checkpoints").glob("epoch-*.json"))
-    return round(last.stat().st_mtime - (run / "run.json").stat().st_mtime, 1)
+    from kgan import callbacks, training
+
+    # The .json is written last, so its time is when the newest complete checkpoint ended.
+    last = callbacks.latest_checkpoint(run / "checkpoints")[0].with_suffix(".json")
+    return round(last.stat().st_mtime - (run / training.RUN_FILE).stat().st_mtime, 1)
 
 
 def publish(name: str, recipe: dict, run: Path, entry: Path):
     """Copies the trained model into the entry with its sha256, check values and provenance."""
     import kgan
-    from kgan import evaluation, loading, zoo
+    from kgan import evaluation, loading, training, zoo
 
     model = loading.load(run)  # uncompiled: the entry keeps the networks, not optimizer state
     loading.save_model_folder(model, entry)
-    run_record = json.loads((run / "run.json").read_text())
+    run_record = json.loads((run / training.RUN_FILE).read_text())
     dataset = recipe["dataset"]
-    evaluator = json.loads(
-        (evaluation.evaluator_dir(dataset) / evaluation.EVALUATOR_FILE).read_text()
-    )
+    evaluator = evaluation.read_record(dataset)
     command = f"python scripts/build_zoo.py {name}"
     manifest = {
         "name": name,

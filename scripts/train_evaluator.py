@@ -107,10 +107,8 @@ def main(dataset, epochs, seed, overwrite, backend):
         raise click.ClickException(f"{weights_path} exists; pass --overwrite to replace it.")
     epochs = epochs or settings["epochs"]
     keras.utils.set_random_seed(seed)
-    train_x, train_y = data.read_arrays(settings["data"]["train"])
-    test_x, test_y = data.read_arrays(settings["data"]["test"])
-    train_x = train_x.astype("float32") / 127.5 - 1.0
-    test_x = test_x.astype("float32") / 127.5 - 1.0
+    train_x, train_y = data.read_scaled(settings["data"]["train"])
+    test_x, test_y = data.read_scaled(settings["data"]["test"])
 
     import tensorflow as tf
 
@@ -132,7 +130,9 @@ def main(dataset, epochs, seed, overwrite, backend):
     classifier.fit(batches, epochs=epochs, validation_data=(test_x, test_y), verbose=2)
 
     predicted = classifier.predict(test_x, batch_size=500, verbose=0).argmax(axis=1)
-    per_class = [float(np.mean(predicted[test_y == c] == c)) for c in range(10)]
+    per_class = [
+        float(np.mean(predicted[test_y == c] == c)) for c in range(len(settings["class_names"]))
+    ]
     directory.mkdir(parents=True, exist_ok=True)
     # An uncompiled copy: the shipped file holds the network, not the optimizer state.
     export = evaluation.build_classifier(train_x.shape[1:], len(settings["class_names"]))
