@@ -109,12 +109,14 @@ def train_run(
         steps_per_epoch=steps,
         verbose=verbose,
         shuffle=False,  # load_epochs shuffles, repeatably
+        # The checkpoint comes last: it marks an epoch done, so everything that
+        # epoch writes (log row, grid) is on disk before a resume would skip it.
         callbacks=[
             callbacks.StopOnNonFiniteLoss(),
-            callbacks.SampleGrid(out / "samples", seed=seed),
-            callbacks.Checkpoint(out / "checkpoints"),
             keras.callbacks.CSVLogger(str(out / "log.csv"), append=True),
             callbacks.LossCurve(out / "log.csv", out / "losses.png"),
+            callbacks.SampleGrid(out / "samples", seed=seed),
+            callbacks.Checkpoint(out / "checkpoints"),
         ],
     )
     if getattr(model, "non_finite_stop", None):
