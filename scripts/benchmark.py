@@ -1,25 +1,25 @@
-"""kgan's fit() throughput against a hand-written native loop, side by side, per backend.
+"""kgan's fit() throughput against hand-written native loops, side by side, per backend.
 
-    python scripts/benchmark.py                                  # every backend, batch 64
-    python scripts/benchmark.py --backends torch --batch-size 256 --repeats 7
+    python scripts/benchmark.py                                  # every backend and architecture
+    python scripts/benchmark.py --backends torch --architectures dcgan --batch-size 256
     python scripts/benchmark.py --markdown bench.md              # also write the tables
     python scripts/benchmark.py --no-training                    # sampling only
 
-The network is kgan's default DCGAN (28x28x1, width 64: the generator is
-Dense→7x7x128, BN, ConvT 64, ConvT 1; the discriminator Conv 64, Conv 128
-with BN, Dense 1) with non-saturating losses and Adam(2e-4, 0.5) for both. The
-native loops train the identical network in the same framework:
-
-- tensorflow: the same Keras networks in a ``tf.function`` step with
-  ``tf.GradientTape`` (the TF2 custom-loop idiom);
-- jax: the same Keras networks as pure functions (``stateless_call``) in one
-  ``jax.jit`` step with optax Adam;
-- torch: the network written in plain ``torch.nn`` (NCHW) with ``torch.optim.Adam``.
+Each architecture runs at its kgan defaults for 28x28x1 images (DCGAN: width
+64, so the generator is Dense→7x7x128, BN, ConvT 64, ConvT 1 and the
+discriminator Conv 64, Conv 128 + BN, Dense 1), batch ``--batch-size``. The
+native loops (``scripts/native_loops.py``) train the identical networks with
+the same algorithm in the framework itself: TensorFlow ``tf.function`` +
+``GradientTape``, JAX ``jax.jit`` + optax, PyTorch plain ``torch.nn``.
 
 Each backend runs in its own process (Keras picks its backend once). Within
-it, kgan and native are interleaved: after a warm-up (compilation) each is
-timed over ``--steps`` steps, ``--repeats`` times, alternating, and the
-median is reported. No timing is asserted anywhere; this script only measures.
+it, per architecture, one ``fit()`` call runs 1 + ``--repeats`` epochs of
+``--steps`` batches; a callback times each epoch and, after it, runs and
+times a block of ``--steps`` native steps on the same batches. So the two
+alternate, the first (compiling) block of each is not counted, and kgan is
+timed in steady state: the once-per-``fit()`` setup (data adapter, iterator)
+is outside the timed epochs. The medians
+are reported. No timing is asserted anywhere; this script only measures.
 
 Sampling, per backend: the wall time of a fresh process that imports kgan,
 loads the zoo entry ``dcgan-mnist`` and draws 64 samples (cold start, median
@@ -34,25 +34,32 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import click
 import numpy as np
 
+ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("tensorflow", "jax", "torch")
-LATENT_DIM, WIDTH, SHAPE = 100, 64, (28, 28, 1)
+ARCHITECTURES = ("vanilla-gan", "dcgan", "cgan", "wgan-gp")
+IMAGE_SHAPE = (28, 28, 1)
 
 
-def train_flops_per_image(generator, discriminator) -> float:
-    """FLOPs of one D step + one G step per image, from the layers' multiply-adds.
+def train_flops_per_image(model) -> float | None:
+    """FLOPs of one training step per image, from the layers' multiply-adds.
 
-    D step: G forward, D forward on real and fake, D backward (≈ 2× forward):
-    G + 6D. G step: G and D forward, backward through both: 3G + 3D. Total
-    4G + 9D, with FLOPs = 2 × multiply-adds of dense and conv layers.
+    A D step is a G forward, D forwards on real and fake, and the D backward
+    (≈ 2× forward): G + 6D. The G step is G and D forward and backward through
+    both: 3G + 3D. So ``d_steps`` × (G + 6D) + 3G + 3D forward passes, with
+    FLOPs = 2 × multiply-adds of the dense and conv layers (4G + 9D for one D
+    step). None for WGAN-GP, whose penalty's double backward this does not count.
     """
+    if hasattr(model, "gp_weight"):
+        return None
 
-    def macs(model):
+    def macs(network):
         total = 0
-        for layer in model.layers:
+        for layer in network.layers:
             kind = type(layer).__name__
             if kind == "Dense":
                 total += layer.kernel.shape[0] * layer.kernel.shape[1]
@@ -64,214 +71,82 @@ def train_flops_per_image(generator, discriminator) -> float:
                 total += height * width * np.prod(layer.kernel.shape)
         return float(total)
 
-    return 2.0 * (4 * macs(generator) + 9 * macs(discriminator))
+    g, d = macs(model.generator), macs(model.discriminator)
+    return 2.0 * (model.d_steps * (g + 6 * d) + 3 * g + 3 * d)
 
 
-# -- native loops: each returns step(real_batch_numpy, latents_numpy) ----------
+def interleaved_timer(native_block):
+    """A callback that times each fit() epoch and runs a timed native block after it.
 
-
-def native_tensorflow(batch_size):
+    Only epoch hooks: a batch hook would make Keras turn the logs into Python
+    numbers after every batch (a device sync) and stop dispatching callbacks
+    asynchronously, which a user's fit() does not pay for.
+    """
     import keras
-    import tensorflow as tf
 
-    from kgan.models import dcgan
+    class InterleavedTimer(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.kgan_times, self.native_times, self.start = [], [], None
 
-    generator = dcgan.build_generator(LATENT_DIM, SHAPE, WIDTH)
-    discriminator = dcgan.build_discriminator(SHAPE, WIDTH)
-    d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5)
-    g_opt = keras.optimizers.Adam(2e-4, beta_1=0.5)
-    bce = tf.nn.sigmoid_cross_entropy_with_logits
+        def on_epoch_end(self, epoch, logs=None):
+            # The logs are Python numbers by now: the epoch's work is done.
+            if self.start is not None:
+                self.kgan_times.append(time.perf_counter() - self.start)
+            self.native_times.append(native_block())  # the first one is its warm-up
+            self.start = time.perf_counter()
 
-    @tf.function
-    def step(real, latents):
-        with tf.GradientTape() as tape:
-            fake = generator(latents, training=True)
-            real_logits = discriminator(real, training=True)
-            fake_logits = discriminator(fake, training=True)
-            d_loss = tf.reduce_mean(
-                bce(labels=tf.ones_like(real_logits), logits=real_logits)
-            ) + tf.reduce_mean(bce(labels=tf.zeros_like(fake_logits), logits=fake_logits))
-        grads = tape.gradient(d_loss, discriminator.trainable_variables)
-        d_opt.apply(grads, discriminator.trainable_variables)
-        with tf.GradientTape() as tape:
-            fake_logits = discriminator(generator(latents, training=True), training=True)
-            g_loss = tf.reduce_mean(bce(labels=tf.ones_like(fake_logits), logits=fake_logits))
-        grads = tape.gradient(g_loss, generator.trainable_variables)
-        g_opt.apply(grads, generator.trainable_variables)
-        return d_loss, g_loss
-
-    def run(real, latents):
-        d_loss, _ = step(tf.constant(real), tf.constant(latents))
-        return d_loss
-
-    return run, lambda loss: float(loss)
+    return InterleavedTimer()
 
 
-def native_jax(batch_size):
-    import jax
-    import jax.numpy as jnp
-    import optax
-
-    from kgan.models import dcgan
-
-    generator = dcgan.build_generator(LATENT_DIM, SHAPE, WIDTH)
-    discriminator = dcgan.build_discriminator(SHAPE, WIDTH)
-    g_params = [v.value for v in generator.trainable_variables]
-    g_state = [v.value for v in generator.non_trainable_variables]
-    d_params = [v.value for v in discriminator.trainable_variables]
-    d_state = [v.value for v in discriminator.non_trainable_variables]
-    d_tx, g_tx = optax.adam(2e-4, b1=0.5), optax.adam(2e-4, b1=0.5)
-    state = {
-        "g": (g_params, g_state, g_tx.init(g_params)),
-        "d": (d_params, d_state, d_tx.init(d_params)),
-    }
-
-    def bce(logits, target):
-        return jnp.mean(optax.sigmoid_binary_cross_entropy(logits, jnp.full_like(logits, target)))
-
-    @jax.jit
-    def step(state, real, latents):
-        (g_params, g_state, g_opt), (d_params, d_state, d_opt) = state["g"], state["d"]
-
-        def d_loss_fn(d_params):
-            fake, _ = generator.stateless_call(g_params, g_state, latents, training=True)
-            real_logits, d_new = discriminator.stateless_call(
-                d_params, d_state, real, training=True
-            )
-            fake_logits, d_new = discriminator.stateless_call(d_params, d_new, fake, training=True)
-            return bce(real_logits, 1.0) + bce(fake_logits, 0.0), d_new
-
-        (d_loss, d_state), grads = jax.value_and_grad(d_loss_fn, has_aux=True)(d_params)
-        updates, d_opt = d_tx.update(grads, d_opt, d_params)
-        d_params = optax.apply_updates(d_params, updates)
-
-        def g_loss_fn(g_params):
-            fake, g_new = generator.stateless_call(g_params, g_state, latents, training=True)
-            logits, _ = discriminator.stateless_call(d_params, d_state, fake, training=True)
-            return bce(logits, 1.0), g_new
-
-        (_, g_state), grads = jax.value_and_grad(g_loss_fn, has_aux=True)(g_params)
-        updates, g_opt = g_tx.update(grads, g_opt, g_params)
-        g_params = optax.apply_updates(g_params, updates)
-        return {"g": (g_params, g_state, g_opt), "d": (d_params, d_state, d_opt)}, d_loss
-
-    def run(real, latents):
-        nonlocal state
-        state, d_loss = step(state, real, latents)
-        return d_loss
-
-    return run, float
-
-
-def torch_networks():
-    """kgan's default DCGAN written in plain torch.nn (NCHW); same layers and shapes."""
-    from torch import nn
-
-    channels = WIDTH * 2
-    generator = nn.Sequential(
-        nn.Linear(LATENT_DIM, 7 * 7 * channels, bias=False),
-        nn.BatchNorm1d(7 * 7 * channels),
-        nn.ReLU(),
-        nn.Unflatten(1, (channels, 7, 7)),
-        nn.ConvTranspose2d(channels, WIDTH, 4, 2, 1, bias=False),
-        nn.BatchNorm2d(WIDTH),
-        nn.ReLU(),
-        nn.ConvTranspose2d(WIDTH, 1, 4, 2, 1),
-        nn.Tanh(),
-    )
-    discriminator = nn.Sequential(
-        nn.Conv2d(1, WIDTH, 4, 2, 1),
-        nn.LeakyReLU(0.2),
-        nn.Conv2d(WIDTH, channels, 4, 2, 1),
-        nn.BatchNorm2d(channels),
-        nn.LeakyReLU(0.2),
-        nn.Flatten(),
-        nn.Linear(7 * 7 * channels, 1),
-    )
-    return generator, discriminator
-
-
-def native_torch(batch_size):
-    import torch
-    from torch import nn
-
-    generator, discriminator = torch_networks()
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    generator, discriminator = generator.to(device), discriminator.to(device)
-    d_opt = torch.optim.Adam(discriminator.parameters(), 2e-4, betas=(0.5, 0.999))
-    g_opt = torch.optim.Adam(generator.parameters(), 2e-4, betas=(0.5, 0.999))
-    bce = nn.BCEWithLogitsLoss()
-
-    def run(real, latents):
-        real = torch.from_numpy(real).to(device).permute(0, 3, 1, 2)
-        latents = torch.from_numpy(latents).to(device)
-        fake = generator(latents)
-        real_logits, fake_logits = discriminator(real), discriminator(fake.detach())
-        d_loss = bce(real_logits, torch.ones_like(real_logits)) + bce(
-            fake_logits, torch.zeros_like(fake_logits)
-        )
-        d_opt.zero_grad(set_to_none=True)
-        d_loss.backward()
-        d_opt.step()
-        fake_logits = discriminator(fake)
-        g_loss = bce(fake_logits, torch.ones_like(fake_logits))
-        g_opt.zero_grad(set_to_none=True)
-        g_loss.backward()
-        g_opt.step()
-        return d_loss
-
-    return run, lambda loss: float(loss.detach().cpu())
-
-
-NATIVE = {"tensorflow": native_tensorflow, "jax": native_jax, "torch": native_torch}
-
-
-def measure(backend, batch_size, steps, repeats) -> dict:
+def measure(backend, architecture, batch_size, steps, repeats) -> dict:
     """In a process running ``backend``: kgan fit() and the native loop, interleaved."""
     import keras
 
     import kgan
+    from scripts import native_loops
 
-    rng = np.random.default_rng(0)
-    images = rng.uniform(-1, 1, (batch_size * steps, *SHAPE)).astype("float32")
-    latents = rng.standard_normal((batch_size * steps, LATENT_DIM)).astype("float32")
     keras.utils.set_random_seed(0)
-    model = kgan.DCGAN(image_shape=SHAPE, latent_dim=LATENT_DIM, width=WIDTH)
+    model = kgan.create(architecture, image_shape=IMAGE_SHAPE)
     model.compile()
-    native_step, to_float = NATIVE[backend](batch_size)
+    batches = (1 + repeats) * steps  # one block to warm up (compile), then the timed ones
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (batches * batch_size, *IMAGE_SHAPE)).astype("float32")
+    labels = native_loops.labels_for(model, len(images))
+    native_step, to_float = native_loops.NATIVE[backend](model)
 
-    def time_kgan():
-        start = time.perf_counter()
-        model.fit(images, batch_size=batch_size, epochs=1, verbose=0, shuffle=False)
-        return time.perf_counter() - start
-
-    def time_native():
+    def native_block():
         start = time.perf_counter()
         for i in range(steps):
             batch = slice(i * batch_size, (i + 1) * batch_size)
-            loss = native_step(images[batch], latents[batch])
+            loss = native_step(images[batch], labels[batch])
         to_float(loss)  # waits for queued device work
         return time.perf_counter() - start
 
-    time_kgan(), time_native()  # warm-up: tracing, compilation, allocator
-    kgan_times, native_times = [], []
-    for _ in range(repeats):
-        kgan_times.append(time_kgan())
-        native_times.append(time_native())
-    flops = train_flops_per_image(model.generator, model.discriminator)
-    kgan_rate = batch_size * steps / statistics.median(kgan_times)
-    native_rate = batch_size * steps / statistics.median(native_times)
+    timer = interleaved_timer(native_block)
+    data = (images, labels) if model.num_classes else (images,)
+    model.fit(
+        *data,
+        batch_size=batch_size,
+        epochs=1 + repeats,
+        steps_per_epoch=steps,
+        verbose=0,
+        shuffle=False,
+        callbacks=[timer],
+    )
+    kgan_rate = batch_size * steps / statistics.median(timer.kgan_times)
+    native_rate = batch_size * steps / statistics.median(timer.native_times[1:])
+    flops = train_flops_per_image(model)
     return {
         "backend": backend,
+        "architecture": architecture,
         "batch_size": batch_size,
         "steps": steps,
         "repeats": repeats,
         "kgan_img_s": kgan_rate,
         "native_img_s": native_rate,
         "ratio": kgan_rate / native_rate,
-        "gflop_per_image": flops / 1e9,
-        "kgan_gflop_s": kgan_rate * flops / 1e9,
-        "native_gflop_s": native_rate * flops / 1e9,
+        "gflop_per_image": None if flops is None else flops / 1e9,
         "device": _device(backend),
     }
 
@@ -319,17 +194,27 @@ def _device(backend):
 
 
 def render(results) -> str:
+    def gflops(result, rate):
+        per_image = result["gflop_per_image"]
+        return "—" if per_image is None else f"{result[rate] * per_image:.1f}"
+
     header = (
-        "| backend | batch | kgan fit() img/s | native loop img/s | kgan / native "
-        "| kgan GFLOP/s | native GFLOP/s | device |\n|---|---|---|---|---|---|---|---|"
+        "| backend | architecture | batch | kgan fit() img/s | native loop img/s | kgan / native "
+        "| kgan GFLOP/s | native GFLOP/s | device |\n|---|---|---|---|---|---|---|---|---|"
     )
     rows = [
-        f"| {r['backend']} | {r['batch_size']} | {r['kgan_img_s']:.0f} | {r['native_img_s']:.0f} "
-        f"| {r['ratio']:.2f} | {r['kgan_gflop_s']:.1f} | {r['native_gflop_s']:.1f} "
-        f"| {r['device']} |"
+        f"| {r['backend']} | {r['architecture']} | {r['batch_size']} | {r['kgan_img_s']:.0f} "
+        f"| {r['native_img_s']:.0f} | {r['ratio']:.2f} | {gflops(r, 'kgan_img_s')} "
+        f"| {gflops(r, 'native_img_s')} | {r['device']} |"
         for r in results
     ]
     return "\n".join([header, *rows])
+
+
+def flops_note(results) -> str:
+    known = {r["architecture"]: r["gflop_per_image"] for r in results if r["gflop_per_image"]}
+    listed = ", ".join(f"{name} {value:.3f}" for name, value in known.items())
+    return f"GFLOP per image per training step: {listed}." if listed else ""
 
 
 def _backend_env(backend):
@@ -337,55 +222,72 @@ def _backend_env(backend):
 
 
 def _worker(backend, args, env):
-    command = [sys.executable, __file__, "--worker", backend, *args]
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    # As a module from the repository root, so that ``scripts.native_loops`` imports.
+    command = [sys.executable, "-m", "scripts.benchmark", "--worker", backend, *args]
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
     if done.returncode:
         raise click.ClickException(f"{backend} failed: {done.stderr.strip().splitlines()[-1]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _names(value, known, what):
+    names = value.split(",")
+    for name in names:
+        if name not in known:
+            raise click.BadParameter(f"expected {what} among {', '.join(known)}; got {name!r}")
+    return names
 
 
 @click.command()
 @click.option(
     "--backends", default=",".join(BACKENDS), show_default=True, help="Comma-separated backends."
 )
+@click.option(
+    "--architectures",
+    default=",".join(ARCHITECTURES),
+    show_default=True,
+    help="Comma-separated architectures.",
+)
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1))
-@click.option("--steps", default=20, show_default=True, type=click.IntRange(1), help="Per timing.")
+@click.option("--steps", default=20, show_default=True, type=click.IntRange(1), help="Per block.")
 @click.option("--repeats", default=5, show_default=True, type=click.IntRange(1))
 @click.option("--training/--no-training", default=True, help="Measure fit() against native.")
 @click.option("--sampling/--no-sampling", default=True, help="Measure cold start and sample().")
 @click.option("--markdown", type=click.Path(dir_okay=False), help="Also write the tables here.")
 @click.option("--worker", type=click.Choice(BACKENDS), hidden=True)
 @click.option("--task", type=click.Choice(["training", "sampling"]), hidden=True)
-def main(backends, batch_size, steps, repeats, training, sampling, markdown, worker, task):
-    """Measure kgan's DCGAN fit() against native loops, and sampling, one process per backend."""
+def main(
+    backends, architectures, batch_size, steps, repeats, training, sampling, markdown,
+    worker, task,
+):  # fmt: skip
+    """Measure kgan's fit() against native loops, and sampling, one process per backend."""
     if worker:
-        result = (
-            measure(worker, batch_size, steps, repeats)
-            if task == "training"
-            else {"sample_img_s": sample_throughput(repeats)}
-        )
+        if task == "training":
+            result = [
+                measure(worker, name, batch_size, steps, repeats)
+                for name in architectures.split(",")
+            ]
+        else:
+            result = {"sample_img_s": sample_throughput(repeats)}
         print(json.dumps(result))
         return
-    names = backends.split(",")
-    for backend in names:
-        if backend not in BACKENDS:
-            raise click.BadParameter(f"expected some of {BACKENDS}; got {backend!r}")
+    backend_names = _names(backends, BACKENDS, "backends")
+    architecture_names = _names(architectures, ARCHITECTURES, "architectures")
     tables = []
     if training:
         results = []
         args = ["--task", "training", "--batch-size", str(batch_size)]
         args += ["--steps", str(steps), "--repeats", str(repeats)]
-        for backend in names:
-            results.append(_worker(backend, args, _backend_env(backend)))
-            click.echo(render(results[-1:]).splitlines()[-1])
-        flops = results[0]["gflop_per_image"]
-        tables.append(
-            render(results)
-            + f"\n\nFLOPs per image per train step (D step + G step): {flops:.3f} GFLOP"
-        )
+        for backend in backend_names:
+            for name in architecture_names:
+                # One process per architecture, so none inherits another's memory or caches.
+                rows = _worker(backend, [*args, "--architectures", name], _backend_env(backend))
+                results += rows
+                click.echo(render(rows).splitlines()[-1])
+        tables.append(render(results) + "\n\n" + flops_note(results))
     if sampling:
         rows = ["| backend | cold start: load + 64 samples (s) | sample() img/s |", "|---|---|---|"]
-        for backend in names:
+        for backend in backend_names:
             env = _backend_env(backend)
             cold = cold_start_seconds(env, repeats)
             rate = _worker(backend, ["--task", "sampling", "--repeats", str(repeats)], env)

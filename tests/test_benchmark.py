@@ -1,4 +1,4 @@
-"""scripts/benchmark.py: its native loops train the same network as kgan (no timings asserted)."""
+"""scripts/benchmark.py and its native loops: same networks, same work (no timings asserted)."""
 
 import math
 
@@ -6,37 +6,62 @@ import keras
 import numpy as np
 import pytest
 
-from kgan.models import dcgan
-from scripts import benchmark
+import kgan
+from scripts import benchmark, native_loops
 
 BACKEND = keras.config.backend()
+# Small versions of each architecture, so each native loop trains in seconds.
+SMALL = {"vanilla-gan": {"hidden_units": (16, 32)}}
+
+
+def small_model(architecture, **config):
+    config = {"image_shape": (16, 16, 1), **SMALL.get(architecture, {"width": 8}), **config}
+    model = kgan.create(architecture, **config)
+    model.compile()
+    return model
 
 
 def test_flop_count_matches_the_layer_arithmetic():
-    generator = dcgan.build_generator(100, (28, 28, 1), 64)
-    discriminator = dcgan.build_discriminator((28, 28, 1), 64)
+    model = kgan.create("dcgan")
     g_macs = 100 * 7 * 7 * 128 + 7 * 7 * 16 * 128 * 64 + 14 * 14 * 16 * 64 * 1
     d_macs = 14 * 14 * 16 * 1 * 64 + 7 * 7 * 16 * 64 * 128 + 7 * 7 * 128
-    expected = 2 * (4 * g_macs + 9 * d_macs)
-    assert benchmark.train_flops_per_image(generator, discriminator) == expected
+    assert benchmark.train_flops_per_image(model) == 2 * (4 * g_macs + 9 * d_macs)
+    # Each extra discriminator step adds a generator and a discriminator pass (G + 6D).
+    twice = kgan.create("dcgan", d_steps=2)
+    expected = 2 * (5 * g_macs + 15 * d_macs)
+    assert benchmark.train_flops_per_image(twice) == expected
+    assert benchmark.train_flops_per_image(kgan.create("wgan-gp")) is None
 
 
-def test_native_loop_trains_on_this_backend():
+@pytest.mark.parametrize("architecture", kgan.list_architectures())
+def test_native_loop_trains_on_this_backend(architecture):
     if BACKEND == "jax":
         pytest.importorskip("optax")
-    step, to_float = benchmark.NATIVE[BACKEND](8)
+    model = small_model(architecture)
+    step, to_float = native_loops.NATIVE[BACKEND](model)
     rng = np.random.default_rng(0)
-    real = rng.uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
-    latents = rng.standard_normal((8, 100)).astype("float32")
-    losses = [to_float(step(real, latents)) for _ in range(3)]
+    images = rng.uniform(-1, 1, (8, 16, 16, 1)).astype("float32")
+    labels = native_loops.labels_for(model, 8)
+    losses = [to_float(step(images, labels)) for _ in range(3)]
     assert all(math.isfinite(loss) for loss in losses) and losses[0] != losses[-1]
 
 
-def test_native_torch_network_has_kgans_shapes():
+@pytest.mark.parametrize("architecture", kgan.list_architectures())
+def test_native_torch_networks_have_kgans_parameter_counts(architecture):
     pytest.importorskip("torch")
-    generator, discriminator = benchmark.torch_networks()
-    kgan_g = dcgan.build_generator(100, (28, 28, 1), 64)
-    kgan_d = dcgan.build_discriminator((28, 28, 1), 64)
-    for torch_net, keras_net in ((generator, kgan_g), (discriminator, kgan_d)):
+    model = small_model(architecture)
+    generator, discriminator = native_loops.torch_networks(model)
+    pairs = ((generator, model.generator), (discriminator, model.discriminator))
+    for torch_net, keras_net in pairs:
         count = sum(p.numel() for p in torch_net.parameters())
         assert count == sum(math.prod(v.shape) for v in keras_net.trainable_variables)
+
+
+def test_measure_times_kgan_and_native_in_one_process():
+    if BACKEND == "jax":
+        pytest.importorskip("optax")
+    result = benchmark.measure(BACKEND, "vanilla-gan", batch_size=8, steps=2, repeats=2)
+    assert result["backend"] == BACKEND and result["architecture"] == "vanilla-gan"
+    assert result["kgan_img_s"] > 0 and result["native_img_s"] > 0
+    assert result["ratio"] == pytest.approx(result["kgan_img_s"] / result["native_img_s"])
+    assert "| vanilla-gan |" in benchmark.render([result])

@@ -9,6 +9,8 @@ here and nowhere else. Each backend module offers the same three functions:
   ``variables`` for ``loss_fn() -> (loss, logs)``; returns ``logs``.
 - ``input_gradient(fn, x)``: the gradient of ``sum(fn(x))`` with respect to
   ``x``, itself differentiable (for gradient penalties).
+- ``no_gradient()``: a context for computations whose gradient is never
+  needed (the fakes of a discriminator step), so no backend records one.
 """
 
 import importlib
@@ -28,5 +30,6 @@ _impl = importlib.import_module(f"kgan.backend.{name}")
 train_step = _impl.train_step
 minimize = _impl.minimize
 input_gradient = _impl.input_gradient
+no_gradient = _impl.no_gradient
 
-__all__ = ["SUPPORTED_BACKENDS", "input_gradient", "minimize", "name", "train_step"]
+__all__ = ["SUPPORTED_BACKENDS", "input_gradient", "minimize", "name", "no_gradient", "train_step"]

@@ -5,6 +5,8 @@ them onto the model's variables in one scope, runs the step written once in
 ordinary stateful style, and reads the new values back out of the scope.
 """
 
+import contextlib
+
 import jax
 import jax.numpy as jnp
 import keras
@@ -66,6 +68,11 @@ def minimize(model, loss_fn, variables, optimizer):
             variable.assign(new)
     optimizer.apply(grads, variables)
     return logs
+
+
+def no_gradient():
+    # Gradients are only recorded inside minimize(); nothing to switch off.
+    return contextlib.nullcontext()
 
 
 def input_gradient(fn, x):

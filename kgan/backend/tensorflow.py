@@ -1,5 +1,7 @@
 """TensorFlow: stateful steps with ``tf.GradientTape`` (Keras wraps them in tf.function)."""
 
+import contextlib
+
 import tensorflow as tf
 
 
@@ -13,6 +15,11 @@ def minimize(model, loss_fn, variables, optimizer):
     grads = tape.gradient(loss, variables)
     optimizer.apply(grads, variables)
     return logs
+
+
+def no_gradient():
+    # Gradients are only recorded inside minimize(); nothing to switch off.
+    return contextlib.nullcontext()
 
 
 def input_gradient(fn, x):

@@ -17,6 +17,12 @@ def minimize(model, loss_fn, variables, optimizer):
     return {key: value.detach() for key, value in logs.items()}
 
 
+def no_gradient():
+    # Eager autograd records every op on a variable that requires grad;
+    # under no_grad the discriminator step's generator pass builds no graph.
+    return torch.no_grad()
+
+
 def input_gradient(fn, x):
     x = x.detach().requires_grad_(True)
     (grad,) = torch.autograd.grad(torch.sum(fn(x)), x, create_graph=True)

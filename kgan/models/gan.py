@@ -205,7 +205,8 @@ class GAN(keras.Model):
         logs = {}
         for _ in range(self.d_steps):
             latents = self.draw_latents(batch_size)
-            fake = ops.stop_gradient(self.generate(latents, labels, training=True))
+            with backend.no_gradient():
+                fake = ops.stop_gradient(self.generate(latents, labels, training=True))
             logs = backend.minimize(
                 self,
                 functools.partial(self.discriminator_loss, real, fake, labels),
