@@ -51,9 +51,9 @@ def moving_statistics(network):
     return [v for v in network.non_trainable_variables if "moving_" in v.path]
 
 
-def run_train_contract_test(model, x, y=None, batch_size=16):
+def run_train_contract_test(model, x, y=None, batch_size=16, **compile_args):
     """One fit(): both networks and both optimizers move, BN statistics update, logs are clean."""
-    model.compile()
+    model.compile(**compile_args)
     networks = {"generator": model.generator, "discriminator": model.discriminator}
     weights = {name: numpy_values(net.trainable_variables) for name, net in networks.items()}
     stats = {name: numpy_values(moving_statistics(net)) for name, net in networks.items()}

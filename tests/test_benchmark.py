@@ -8,15 +8,13 @@ import pytest
 
 import kgan
 from scripts import benchmark, native_loops
+from tests import helpers
 
 BACKEND = keras.config.backend()
-# Small versions of each architecture, so each native loop trains in seconds.
-SMALL = {"vanilla-gan": {"hidden_units": (16, 32)}}
 
 
-def small_model(architecture, **config):
-    config = {"image_shape": (16, 16, 1), **SMALL.get(architecture, {"width": 8}), **config}
-    model = kgan.create(architecture, **config)
+def small_model(architecture):
+    model = helpers.tiny_model(architecture)
     model.compile()
     return model
 

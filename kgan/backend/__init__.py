@@ -9,6 +9,11 @@ here and nowhere else. Each backend module offers the same three functions:
   ``variables`` for ``loss_fn() -> (loss, logs)``; returns ``logs``.
 - ``input_gradient(fn, x)``: the gradient of ``sum(fn(x))`` with respect to
   ``x``, itself differentiable (for gradient penalties).
+- ``replica_rows(draw, n)``: this replica's ``n`` rows of a random draw
+  ``draw(rows)`` from the model's seed: under TensorFlow's MirroredStrategy
+  each replica draws the rows of all replicas and keeps its own, so replicas
+  get different latents and together the rows of a one-device draw; elsewhere
+  simply ``draw(n)`` (JAX's keras.distribution draws globally already).
 - ``no_gradient()``: a context for computations whose gradient is never
   needed (the fakes of a discriminator step), so no backend records one.
 """
@@ -31,5 +36,14 @@ train_step = _impl.train_step
 minimize = _impl.minimize
 input_gradient = _impl.input_gradient
 no_gradient = _impl.no_gradient
+replica_rows = _impl.replica_rows
 
-__all__ = ["SUPPORTED_BACKENDS", "input_gradient", "minimize", "name", "no_gradient", "train_step"]
+__all__ = [
+    "SUPPORTED_BACKENDS",
+    "input_gradient",
+    "minimize",
+    "name",
+    "no_gradient",
+    "replica_rows",
+    "train_step",
+]

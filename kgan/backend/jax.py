@@ -55,10 +55,12 @@ def minimize(model, loss_fn, variables, optimizer):
         ]
         with keras.StatelessScope(state_mapping=mapping) as scope:
             loss, logs = loss_fn()
+            # Identity unless the optimizer has a loss_scale_factor; apply() unscales.
+            scaled_loss = optimizer.scale_loss(loss)
         # BatchNorm statistics and seed states change inside the loss; they
         # leave the differentiated function as aux, not as leaked tracers.
         updates = [scope.get_current_value(v) for v in others]
-        return loss, (logs, updates)
+        return scaled_loss, (logs, updates)
 
     (_, (logs, updates)), grads = jax.value_and_grad(compute_loss, has_aux=True)(
         [v.value for v in variables]
@@ -73,6 +75,10 @@ def minimize(model, loss_fn, variables, optimizer):
 def no_gradient():
     # Gradients are only recorded inside minimize(); nothing to switch off.
     return contextlib.nullcontext()
+
+
+def replica_rows(draw, n):
+    return draw(n)
 
 
 def input_gradient(fn, x):

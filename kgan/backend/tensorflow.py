@@ -12,7 +12,13 @@ def train_step(model, data):
 def minimize(model, loss_fn, variables, optimizer):
     with tf.GradientTape() as tape:
         loss, logs = loss_fn()
-    grads = tape.gradient(loss, variables)
+        # Under MirroredStrategy each replica's loss is a mean over its share of
+        # the batch and the optimizer sums the replicas' gradients, so each one
+        # counts 1/replicas (as keras.losses.Loss does); 1 replica otherwise.
+        # scale_loss: identity unless the optimizer has a loss_scale_factor.
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        scaled_loss = optimizer.scale_loss(loss) / replicas
+    grads = tape.gradient(scaled_loss, variables)
     optimizer.apply(grads, variables)
     return logs
 
@@ -20,6 +26,17 @@ def minimize(model, loss_fn, variables, optimizer):
 def no_gradient():
     # Gradients are only recorded inside minimize(); nothing to switch off.
     return contextlib.nullcontext()
+
+
+def replica_rows(draw, n):
+    # Replicas share the seed state, so equal draws would give every replica
+    # the same latents; slicing one draw of all replicas' rows keeps them apart.
+    context = tf.distribute.get_replica_context()
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    if context is None or replicas == 1:
+        return draw(n)
+    start = context.replica_id_in_sync_group * n
+    return draw(n * replicas)[start : start + n]
 
 
 def input_gradient(fn, x):

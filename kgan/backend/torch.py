@@ -11,7 +11,8 @@ def minimize(model, loss_fn, variables, optimizer):
     loss, logs = loss_fn()
     # autograd.grad (not backward) leaves no .grad behind, so the D and G
     # steps cannot leak gradients into each other.
-    grads = torch.autograd.grad(loss, [v.value for v in variables])
+    # scale_loss: identity unless the optimizer has a loss_scale_factor; apply() unscales.
+    grads = torch.autograd.grad(optimizer.scale_loss(loss), [v.value for v in variables])
     with torch.no_grad():
         optimizer.apply(list(grads), variables)
     return {key: value.detach() for key, value in logs.items()}
@@ -21,6 +22,10 @@ def no_gradient():
     # Eager autograd records every op on a variable that requires grad;
     # under no_grad the discriminator step's generator pass builds no graph.
     return torch.no_grad()
+
+
+def replica_rows(draw, n):
+    return draw(n)
 
 
 def input_gradient(fn, x):

@@ -107,10 +107,17 @@ class GAN(keras.Model):
         travel together inside ``model.optimizer``, a
         ``keras.optimizers.MultiOptimizer``, so that their state survives the
         JAX backend's stateless steps and is saved with the model.
+
+        Mixed precision: ``mixed_bfloat16`` needs nothing. Under ``mixed_float16``
+        give both optimizers the same ``loss_scale_factor`` (Keras's static loss
+        scaling: the loss is multiplied by it, the gradients divided), e.g.
+        ``Adam(2e-4, beta_1=0.5, loss_scale_factor=128.0)``; a dynamic
+        ``LossScaleOptimizer`` cannot sit inside a ``MultiOptimizer``.
         """
         default_d, default_g = self.default_optimizers()
         self.d_optimizer = keras.optimizers.get(d_optimizer or default_d)
         self.g_optimizer = keras.optimizers.get(g_optimizer or default_g)
+        loss_scale = _shared_loss_scale(self.d_optimizer, self.g_optimizer)
         if self.d_optimizer is self.g_optimizer:
             raise ValueError("kgan: d_optimizer and g_optimizer must be two different optimizers.")
         generator_ids = {id(v) for v in self.generator.trainable_variables}
@@ -119,7 +126,8 @@ class GAN(keras.Model):
         def choose_optimizer(variable):
             return g_optimizer if id(variable) in generator_ids else d_optimizer
 
-        super().compile(optimizer=keras.optimizers.MultiOptimizer(choose_optimizer), **kwargs)
+        optimizer = keras.optimizers.MultiOptimizer(choose_optimizer, loss_scale_factor=loss_scale)
+        super().compile(optimizer=optimizer, **kwargs)
         self._kgan_compile_config = {
             "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
             "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
@@ -173,7 +181,10 @@ class GAN(keras.Model):
         return images, labels
 
     def draw_latents(self, batch_size):
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        return backend.replica_rows(
+            lambda rows: keras.random.normal((rows, self.latent_dim), seed=self.seed_generator),
+            batch_size,
+        )
 
     def discriminator_loss(self, real, fake, labels):
         """(d_loss, logs) for one discriminator update; real and fake are batches."""
@@ -279,3 +290,20 @@ class GAN(keras.Model):
             chunks.append(ops.convert_to_numpy(images))
         images = np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape))
         return np.clip(images, -1.0, 1.0).astype("float32")
+
+
+def _shared_loss_scale(d_optimizer, g_optimizer):
+    """The loss_scale_factor both optimizers share (MultiOptimizer imposes one on both)."""
+    for optimizer in (d_optimizer, g_optimizer):
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            raise ValueError(
+                "kgan: expected plain optimizers, not a LossScaleOptimizer (Keras's "
+                "MultiOptimizer refuses it); for mixed_float16 give both optimizers the "
+                "same loss_scale_factor, e.g. Adam(2e-4, beta_1=0.5, loss_scale_factor=128.0)."
+            )
+    if d_optimizer.loss_scale_factor != g_optimizer.loss_scale_factor:
+        raise ValueError(
+            "kgan: expected d_optimizer and g_optimizer to share one loss_scale_factor; "
+            f"got {d_optimizer.loss_scale_factor} and {g_optimizer.loss_scale_factor}."
+        )
+    return d_optimizer.loss_scale_factor
