@@ -1,7 +1,7 @@
 """The one place kgan asks which Keras backend runs.
 
 Keras picks its backend once per process (``KERAS_BACKEND``); kgan follows it
-here and nowhere else. Each backend module offers the same three functions:
+here and nowhere else. Each backend module offers the same functions:
 
 - ``train_step(model, *args)``: Keras's per-backend ``train_step`` contract
   around ``model.stateful_train_step(data)``, which is written once.

@@ -180,11 +180,17 @@ class GAN(keras.Model):
             images, labels = inputs.split_batch(images)
         return images, labels
 
-    def draw_latents(self, batch_size):
+    def draw_rows(self, distribution, shape, batch_size):
+        """A ``(batch_size, *shape)`` draw from the model's seed generator, per replica.
+
+        ``distribution`` is a ``keras.random`` sampler such as ``keras.random.normal``.
+        """
         return backend.replica_rows(
-            lambda rows: keras.random.normal((rows, self.latent_dim), seed=self.seed_generator),
-            batch_size,
+            lambda rows: distribution((rows, *shape), seed=self.seed_generator), batch_size
         )
+
+    def draw_latents(self, batch_size):
+        return self.draw_rows(keras.random.normal, (self.latent_dim,), batch_size)
 
     def discriminator_loss(self, real, fake, labels):
         """(d_loss, logs) for one discriminator update; real and fake are batches."""

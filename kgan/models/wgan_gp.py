@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from kgan import backend, losses
+from kgan import losses
 from kgan.models import dcgan
 from kgan.models.gan import GAN
 from kgan.models.registry import register_architecture
@@ -72,12 +72,8 @@ class WGANGP(GAN):
 
     def discriminator_loss(self, real, fake, labels):
         d_loss, logs = super().discriminator_loss(real, fake, labels)
-        alpha = backend.replica_rows(
-            lambda rows: keras.random.uniform(
-                (rows,) + (1,) * len(self.image_shape), seed=self.seed_generator
-            ),
-            ops.shape(real)[0],
-        )
+        alpha_shape = (1,) * len(self.image_shape)
+        alpha = self.draw_rows(keras.random.uniform, alpha_shape, ops.shape(real)[0])
         gp = losses.gradient_penalty(
             lambda x: self.discriminate(x, labels, training=True), real, fake, alpha
         )
