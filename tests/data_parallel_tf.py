@@ -5,7 +5,6 @@ tf.distribute.MirroredStrategy over both, from the same seed and data, and print
 results as JSON. ARCH (argv[1]) picks the architecture.
 """
 
-import json
 import os
 import sys
 
@@ -35,23 +34,17 @@ def train(strategy):
     weights = [np.asarray(v) for v in model.weights]
     # Under the strategy each Keras variable holds a tf MirroredVariable: one copy per device.
     replicas = {len(getattr(v.value, "values", [v])) for v in model.generator.trainable_variables}
-    return history.history, weights, replicas
+    return (history.history, weights), replicas
 
 
-single, single_weights, _ = train(tf.distribute.get_strategy())
+single, _ = train(tf.distribute.get_strategy())
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-parallel, parallel_weights, replicas = train(strategy)
+parallel, replicas = train(strategy)
 print(
-    json.dumps(
-        {
-            "replicas": strategy.num_replicas_in_sync,
-            "variable_copies": sorted(replicas),
-            "single": single,
-            "parallel": parallel,
-            "max_weight_difference": max(
-                float(np.abs(a - b).max())
-                for a, b in zip(single_weights, parallel_weights, strict=True)
-            ),
-        }
+    helpers.one_device_comparison(
+        single,
+        parallel,
+        replicas=strategy.num_replicas_in_sync,
+        variable_copies=sorted(replicas),
     )
 )

@@ -80,3 +80,25 @@ def run_sample_test(model, n=5):
     assert images.min() >= -1.0 and images.max() <= 1.0
     np.testing.assert_array_equal(images, model.sample(n, seed=0))
     return images
+
+
+def one_device_comparison(single, parallel, **facts) -> str:
+    """The JSON line the data-parallel scripts print for tests/test_distributed.py.
+
+    ``single`` and ``parallel`` are ``(history, weights)`` of two runs from the same
+    seed and data; ``facts`` are what the script checked about its devices.
+    """
+    import json
+
+    (single_logs, single_weights), (parallel_logs, parallel_weights) = single, parallel
+    difference = max(
+        float(np.abs(a - b).max()) for a, b in zip(single_weights, parallel_weights, strict=True)
+    )
+    return json.dumps(
+        {
+            **facts,
+            "single": single_logs,
+            "parallel": parallel_logs,
+            "max_weight_difference": difference,
+        }
+    )

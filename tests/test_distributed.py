@@ -26,13 +26,17 @@ def run_script(module, *args):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def assert_matches_one_device(result, log_atol, weight_atol):
+    for name, values in result["single"].items():
+        np.testing.assert_allclose(result["parallel"][name], values, atol=log_atol, err_msg=name)
+    assert result["max_weight_difference"] < weight_atol
+
+
 @pytest.mark.skipif(BACKEND != "jax", reason="keras.distribution is JAX-only")
 def test_jax_data_parallel_matches_one_device():
     result = run_script("data_parallel_jax")
     assert result["devices"] == 2 and result["variable_devices"] == 2
-    for name, values in result["single"].items():
-        np.testing.assert_allclose(result["parallel"][name], values, atol=TOLERANCE)
-    assert result["max_weight_difference"] < WEIGHT_TOLERANCE
+    assert_matches_one_device(result, TOLERANCE, WEIGHT_TOLERANCE)
 
 
 @pytest.mark.skipif(BACKEND != "tensorflow", reason="tf.distribute needs the TensorFlow backend")
@@ -41,9 +45,7 @@ def test_tensorflow_mirrored_strategy_matches_one_device():
     # (each replica draws its own rows of the one-device latents).
     result = run_script("data_parallel_tf", "vanilla-gan")
     assert result["replicas"] == 2 and result["variable_copies"] == [2]
-    for name, values in result["single"].items():
-        np.testing.assert_allclose(result["parallel"][name], values, atol=TOLERANCE)
-    assert result["max_weight_difference"] < WEIGHT_TOLERANCE
+    assert_matches_one_device(result, TOLERANCE, WEIGHT_TOLERANCE)
 
 
 @pytest.mark.skipif(BACKEND != "tensorflow", reason="tf.distribute needs the TensorFlow backend")
@@ -53,6 +55,4 @@ def test_tensorflow_mirrored_strategy_trains_batchnorm_models_per_replica():
     # in the weights after 4 steps, well inside this bound, and far from a broken step.
     result = run_script("data_parallel_tf", "dcgan")
     assert result["variable_copies"] == [2]
-    for name, values in result["single"].items():
-        np.testing.assert_allclose(result["parallel"][name], values, atol=0.05)
-    assert result["max_weight_difference"] < 0.02
+    assert_matches_one_device(result, 0.05, 0.02)
