@@ -1,14 +1,24 @@
-"""GAN losses as pure functions of discriminator outputs (logits or critic values).
+"""GAN losses and discriminator penalties as pure functions, with small registries.
 
-Each takes backend tensors and returns a scalar; none touches a variable or an
-optimizer, so any model (or user code) can combine them.
+Each loss takes discriminator outputs (logits or critic values) as backend
+tensors and returns a scalar; each penalty takes a discriminator function and
+batches. None touches a variable or an optimizer, so any model (or user code)
+can combine them. Models choose them by name: ``loss="hinge"`` picks
+``LOSSES["hinge"]``, ``penalties={"r1": 1.0}`` picks ``PENALTIES["r1"]``.
 
 Example:
 
 >>> import numpy as np
 >>> from kgan import losses
 >>> d_loss = losses.nonsaturating_d_loss(np.array([2.0]), np.array([-2.0]))
+>>> hinge = losses.get_loss("hinge")
+>>> float(hinge.d_loss(np.array([2.0]), np.array([-2.0])))
+0.0
 """
+
+import dataclasses
+import difflib
+from collections.abc import Callable
 
 from keras import ops
 
@@ -43,6 +53,76 @@ def wasserstein_g_loss(fake_scores):
     return -ops.mean(_f32(fake_scores))
 
 
+def hinge_d_loss(real_scores, fake_scores):
+    """The hinge loss of Lim & Ye 2017 (SNGAN, BigGAN): E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]."""
+    real_scores, fake_scores = _f32(real_scores), _f32(fake_scores)
+    return ops.mean(ops.relu(1.0 - real_scores)) + ops.mean(ops.relu(1.0 + fake_scores))
+
+
+def hinge_g_loss(fake_scores):
+    """The generator's hinge loss: -E[D(G(z))] (as the Wasserstein one)."""
+    return wasserstein_g_loss(fake_scores)
+
+
+def least_squares_d_loss(real_scores, fake_scores):
+    """LSGAN (Mao et al. 2017) with targets 1 and 0: ½E[(D(x) - 1)²] + ½E[D(G(z))²]."""
+    real_scores, fake_scores = _f32(real_scores), _f32(fake_scores)
+    return 0.5 * ops.mean(ops.square(real_scores - 1.0)) + 0.5 * ops.mean(ops.square(fake_scores))
+
+
+def least_squares_g_loss(fake_scores):
+    """The LSGAN generator loss: ½E[(D(G(z)) - 1)²]."""
+    return 0.5 * ops.mean(ops.square(_f32(fake_scores) - 1.0))
+
+
+@dataclasses.dataclass(frozen=True)
+class AdversarialLoss:
+    """A named pair of losses and what ``d_real``/``d_fake`` report for it.
+
+    ``score`` maps discriminator outputs to the logged value: the probability
+    of "real" for the cross-entropy loss, the raw output for the others.
+    """
+
+    d_loss: Callable
+    g_loss: Callable
+    score: Callable
+
+
+def _identity(outputs):
+    return outputs
+
+
+LOSSES = {
+    "nonsaturating": AdversarialLoss(nonsaturating_d_loss, nonsaturating_g_loss, ops.sigmoid),
+    "hinge": AdversarialLoss(hinge_d_loss, hinge_g_loss, _identity),
+    "wasserstein": AdversarialLoss(wasserstein_d_loss, wasserstein_g_loss, _identity),
+    "least-squares": AdversarialLoss(least_squares_d_loss, least_squares_g_loss, _identity),
+}
+
+
+def _lookup(registry, name, what):
+    if name not in registry:
+        close = difflib.get_close_matches(str(name), registry, n=2)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise ValueError(
+            f"kgan: unknown {what} {name!r}; expected one of {', '.join(registry)}.{hint}"
+        )
+    return registry[name]
+
+
+def get_loss(name: str) -> AdversarialLoss:
+    """The registered loss ``name`` (``LOSSES``); a ValueError lists the known ones."""
+    return _lookup(LOSSES, name, "loss")
+
+
+# -- discriminator penalties ---------------------------------------------------------
+
+
+def _squared_norms(grads):
+    grads = ops.reshape(_f32(grads), (ops.shape(grads)[0], -1))
+    return ops.sum(ops.square(grads), axis=-1)
+
+
 def gradient_penalty(critic_fn, real, fake, alpha):
     """The WGAN-GP penalty of Gulrajani et al. 2017: E[(‖∇f(x̂)‖₂ - 1)²].
 
@@ -57,7 +137,29 @@ def gradient_penalty(critic_fn, real, fake, alpha):
     # keras.ops arithmetic, so numpy and backend tensors mix on every backend.
     interpolated = ops.add(ops.multiply(alpha, real), ops.multiply(ops.subtract(1.0, alpha), fake))
     grads = backend.input_gradient(critic_fn, interpolated)
-    grads = ops.reshape(_f32(grads), (ops.shape(grads)[0], -1))
     # The epsilon keeps the norm differentiable where a gradient is zero.
-    norms = ops.sqrt(ops.sum(ops.square(grads), axis=-1) + 1e-12)
+    norms = ops.sqrt(_squared_norms(grads) + 1e-12)
     return ops.mean(ops.square(norms - 1.0))
+
+
+def r1_penalty(critic_fn, real, fake=None, alpha=None):
+    """R1 of Mescheder et al. 2018: ½E‖∇D(x)‖² on real data (weight γ gives (γ/2)·E‖∇D‖²).
+
+    Example: for a linear discriminator D(x) = w·x + b it is ½‖w‖².
+    """
+    return 0.5 * ops.mean(_squared_norms(backend.input_gradient(critic_fn, real)))
+
+
+def r2_penalty(critic_fn, real, fake, alpha=None):
+    """R2: R1's ½E‖∇D(x̃)‖² on generated data."""
+    return r1_penalty(critic_fn, fake)
+
+
+# Every penalty is called as fn(critic_fn, real, fake, alpha): one signature, so
+# the model composes any set of them in one loop.
+PENALTIES = {"gp": gradient_penalty, "r1": r1_penalty, "r2": r2_penalty}
+
+
+def get_penalty(name: str) -> Callable:
+    """The registered penalty ``name`` (``PENALTIES``); a ValueError lists the known ones."""
+    return _lookup(PENALTIES, name, "penalty")

@@ -10,6 +10,7 @@ import contextlib
 import jax
 import jax.numpy as jnp
 import keras
+from keras.src.backend.common.stateless_scope import get_stateless_scope
 
 
 def _state_groups(model):
@@ -81,5 +82,43 @@ def replica_rows(draw, n):
     return draw(n)
 
 
+class _ReadThroughScope(keras.StatelessScope):
+    """A nested scope that reads unmapped variables from the enclosing scope.
+
+    Keras's nested scopes do not see the outer mapping; this one does, and it
+    records which variables ``fn`` assigned, so their new values can leave
+    ``jax.grad`` as aux output instead of as leaked tracers.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.outer = get_stateless_scope()
+        self.assigned = {}
+
+    def add_update(self, update):
+        super().add_update(update)
+        self.assigned[id(update[0])] = update[0]
+
+    def get_current_value(self, variable):
+        value = self.state_mapping.get(id(variable))
+        if value is None and self.outer is not None:
+            value = self.outer.get_current_value(variable)
+        return value
+
+
 def input_gradient(fn, x):
-    return jax.grad(lambda inputs: jnp.sum(fn(inputs)))(x)
+    # fn may update state (a BatchNorm discriminator in training mode): those
+    # updates come out of jax.grad as aux and are assigned outside it, as
+    # minimize() does, so no tracer of the inner trace escapes.
+    assigned = []
+
+    def total(inputs):
+        with _ReadThroughScope() as scope:
+            out = jnp.sum(fn(inputs))
+        assigned[:] = scope.assigned.values()
+        return out, [scope.get_current_value(v) for v in assigned]
+
+    grads, updates = jax.grad(total, has_aux=True)(x)
+    for variable, value in zip(assigned, updates, strict=True):
+        variable.assign(value)
+    return grads

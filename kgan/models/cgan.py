@@ -25,10 +25,10 @@ def build_generator(latent_dim, image_shape, num_classes, width=64, upsampling="
     return keras.Model([latents, labels], images, name="generator")
 
 
-def build_discriminator(image_shape, num_classes, width=64):
+def build_discriminator(image_shape, num_classes, width=64, batch_norm=True):
     images = keras.Input(tuple(image_shape), name="images")
     labels = keras.Input((1,), dtype="int32", name="labels")
-    features = dcgan.discriminator_body(images, image_shape, width)
+    features = dcgan.discriminator_body(images, image_shape, width, batch_norm)
     embedded = layers.Flatten()(
         layers.Embedding(num_classes, features.shape[-1], name="label_projection")(labels)
     )
@@ -45,6 +45,8 @@ class CGAN(GAN):
     ``fit(images, labels)`` or a dataset of ``(images, labels)`` batches;
     labels are integers in [0, num_classes). User networks take
     ``[latents, labels]`` and ``[images, labels]``, labels shaped (batch, 1).
+    The training recipe (``loss``, ``penalties``, ``ema``, ``augment``,
+    ``spectral_norm``, ...) is set as for ``kgan.GAN``.
 
     Example:
 
@@ -62,27 +64,32 @@ class CGAN(GAN):
         latent_dim=100,
         width=64,
         upsampling="transpose",
+        d_batch_norm=True,
         d_steps=1,
         generator=None,
         discriminator=None,
-        **kwargs,
+        **recipe,
     ):
-        image_shape = tuple(int(d) for d in image_shape)
         num_classes = int(num_classes)
         if num_classes < 2:
             raise ValueError(f"kgan: CGAN expects num_classes >= 2; got {num_classes}.")
-        if generator is None:
-            generator = build_generator(latent_dim, image_shape, num_classes, width, upsampling)
-        if discriminator is None:
-            discriminator = build_discriminator(image_shape, num_classes, width)
-        super().__init__(generator, discriminator, latent_dim, d_steps, **kwargs)
-        self.num_classes = num_classes
-        self.arch_config = {
+        architecture = {
             "num_classes": num_classes,
-            "image_shape": image_shape,
-            "width": width,
+            "image_shape": tuple(int(d) for d in image_shape),
+            "width": int(width),
             "upsampling": upsampling,
+            "d_batch_norm": bool(d_batch_norm),
         }
+        super().__init__(
+            generator, discriminator, latent_dim, d_steps, architecture=architecture, **recipe
+        )
+        self.num_classes = num_classes
+
+    def build_generator(self, latent_dim, num_classes, image_shape, width, upsampling, **_):
+        return build_generator(latent_dim, image_shape, num_classes, width, upsampling)
+
+    def build_discriminator(self, num_classes, image_shape, width, d_batch_norm, **_):
+        return build_discriminator(image_shape, num_classes, width, d_batch_norm)
 
     def _generator_output_shape(self):
         spec = self.generator.compute_output_spec(
@@ -98,26 +105,26 @@ class CGAN(GAN):
         latents, labels = inputs
         return self.generate(latents, labels, training=training)
 
-    def generate(self, latents, labels=None, training=False):
-        return self.generator([latents, self._as_label_column(labels)], training=training)
+    def generate(self, latents, labels=None, training=False, ema=None):
+        network = self.generator_network(training, ema)
+        return network([latents, self._as_label_column(labels)], training=training)
 
     def discriminate(self, images, labels=None, training=False):
         return self.discriminator([images, self._as_label_column(labels)], training=training)
 
     def _embedding_generator(self):
         """(label embedding layer, generator taking [latents, label vectors])."""
+        generator = self.generator_network()
         try:
-            embedding = self.generator.get_layer("label_embedding")
-            vector = self.generator.get_layer("label_vector")
+            embedding = generator.get_layer("label_embedding")
+            vector = generator.get_layer("label_vector")
         except ValueError:
             raise ValueError(
                 "kgan: moving between classes needs kgan's own CGAN generator "
                 "(layers label_embedding and label_vector)."
             ) from None
         # Not stored on the model: a tracked sub-model would change its weights file.
-        return embedding, keras.Model(
-            [self.generator.inputs[0], vector.output], self.generator.output
-        )
+        return embedding, keras.Model([generator.inputs[0], vector.output], generator.output)
 
     def label_embeddings(self, labels) -> np.ndarray:
         """The generator's label vectors (n, dim) for integer ``labels``."""

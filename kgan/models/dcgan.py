@@ -96,7 +96,11 @@ class DCGAN(GAN):
             generator's last hidden layer); the others double per scale.
         upsampling: "transpose" (transposed convolutions, as in the paper) or
             "resize" (2x upsampling then a 3x3 convolution).
+        d_batch_norm: BatchNorm in the discriminator (after every strided
+            convolution but the first); R1 and spectral-norm recipes often drop it.
         generator, discriminator: networks to use instead of building them.
+        **recipe: the training recipe (``loss``, ``penalties``, ``ema``,
+            ``augment``, ``spectral_norm``, ...), as for ``kgan.GAN``.
 
     Example:
 
@@ -113,15 +117,24 @@ class DCGAN(GAN):
         latent_dim=100,
         width=64,
         upsampling="transpose",
+        d_batch_norm=True,
         d_steps=1,
         generator=None,
         discriminator=None,
-        **kwargs,
+        **recipe,
     ):
-        image_shape = tuple(int(d) for d in image_shape)
-        if generator is None:
-            generator = build_generator(latent_dim, image_shape, width, upsampling)
-        if discriminator is None:
-            discriminator = build_discriminator(image_shape, width)
-        super().__init__(generator, discriminator, latent_dim, d_steps, **kwargs)
-        self.arch_config = {"image_shape": image_shape, "width": width, "upsampling": upsampling}
+        architecture = {
+            "image_shape": tuple(int(d) for d in image_shape),
+            "width": int(width),
+            "upsampling": upsampling,
+            "d_batch_norm": bool(d_batch_norm),
+        }
+        super().__init__(
+            generator, discriminator, latent_dim, d_steps, architecture=architecture, **recipe
+        )
+
+    def build_generator(self, latent_dim, image_shape, width, upsampling, **_):
+        return build_generator(latent_dim, image_shape, width, upsampling)
+
+    def build_discriminator(self, image_shape, width, d_batch_norm, **_):
+        return build_discriminator(image_shape, width, d_batch_norm)

@@ -6,7 +6,9 @@ import keras
 import numpy as np
 from keras import ops
 
+from kgan import augment as augment_ops
 from kgan import backend, inputs, losses
+from kgan.models import networks
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -15,10 +17,32 @@ class GAN(keras.Model):
 
     Bring your own networks: ``generator`` maps latents ``(batch, latent_dim)``
     to images in [-1, 1]; ``discriminator`` maps images to one logit each.
-    Training uses the non-saturating losses of Goodfellow et al. 2014 and
-    updates the discriminator ``d_steps`` times per generator update (each
-    time on the same real batch, with fresh latents). Subclasses change the
-    losses (``d_loss_fn``, ``g_loss_fn``) or how the networks are called.
+    Each training step updates the discriminator ``d_steps`` times (each time
+    on the same real batch, with fresh latents), then the generator once.
+
+    The training recipe is configuration, the same for every architecture:
+
+    - ``loss``: ``"nonsaturating"`` (Goodfellow et al. 2014), ``"hinge"``,
+      ``"wasserstein"`` or ``"least-squares"`` (``kgan.losses.LOSSES``).
+    - ``penalties``: discriminator penalties and their weights, e.g.
+      ``{"r1": 1.0}`` ((γ/2)·E‖∇D(x)‖² on real images), ``{"r2": γ}`` (the same
+      on generated ones) or ``{"gp": 10.0}`` (WGAN-GP's, at interpolates with
+      α ~ U[0, 1]). Each is logged under its name. Penalties are measured on
+      the un-augmented images and do not update the discriminator's state
+      (BatchNorm statistics, spectral-norm vectors): they measure D, they are
+      not a training pass of it.
+    - ``penalty_every``: lazy regularization (StyleGAN2): the penalties are
+      computed on every k-th discriminator update only, weighted by k.
+    - ``ema``: keep an exponential moving average of the generator's weights
+      with this decay (e.g. 0.999), updated after each generator step.
+      ``sample()``, ``generate()`` and ``predict()`` use it unless told
+      ``ema=False``. BatchNorm moving statistics are copied from the raw
+      generator, not averaged.
+    - ``augment``: DiffAugment (Zhao et al. 2020) before every discriminator
+      call on real and generated images, e.g. ``"translation,cutout"`` (also
+      ``"color"``), at ``augment_strength`` (1.0 = the paper's magnitudes).
+    - ``spectral_norm``: wrap every Dense, Conv and Embedding layer of the
+      discriminator in ``keras.layers.SpectralNormalization``.
 
     Data for ``fit()``: float images scaled to [-1, 1], as numpy arrays, a
     ``tf.data.Dataset`` or a ``keras.utils.PyDataset``. Labels, if present,
@@ -29,28 +53,68 @@ class GAN(keras.Model):
     >>> import keras, numpy as np, kgan
     >>> generator = keras.Sequential([keras.Input((8,)), keras.layers.Dense(2, activation="tanh")])
     >>> discriminator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
-    >>> gan = kgan.GAN(generator, discriminator, latent_dim=8)
+    >>> gan = kgan.GAN(generator, discriminator, latent_dim=8, loss="hinge", penalties={"r1": 0.1})
     >>> gan.compile()
     >>> history = gan.fit(np.zeros((64, 2), "float32"), batch_size=32, verbose=0)
     >>> gan.sample(4, seed=0).shape
     (4, 2)
     """
 
-    d_loss_fn = staticmethod(losses.nonsaturating_d_loss)
-    g_loss_fn = staticmethod(losses.nonsaturating_g_loss)
     num_classes = None
 
-    def __init__(self, generator, discriminator, latent_dim: int, d_steps: int = 1, **kwargs):
+    def __init__(
+        self,
+        generator=None,
+        discriminator=None,
+        latent_dim: int | None = None,
+        d_steps: int = 1,
+        *,
+        loss: str = "nonsaturating",
+        penalties: dict | None = None,
+        penalty_every: int = 1,
+        ema: float | None = None,
+        augment: str | None = None,
+        augment_strength: float = 1.0,
+        spectral_norm: bool = False,
+        architecture: dict | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
-        if int(latent_dim) < 1 or int(d_steps) < 1:
+        # Built-in architectures pass the arguments their networks are built
+        # from; the networks are built here, once, for all of them.
+        self.arch_config = None if architecture is None else dict(architecture)
+        if latent_dim is None or int(latent_dim) < 1 or int(d_steps) < 1:
             raise ValueError(
                 f"kgan: expected latent_dim >= 1 and d_steps >= 1; "
                 f"got latent_dim={latent_dim}, d_steps={d_steps}."
             )
-        self.generator = generator
-        self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
         self.d_steps = int(d_steps)
+        self.recipe = _check_recipe(
+            loss=loss,
+            penalties=penalties,
+            penalty_every=penalty_every,
+            ema=ema,
+            augment=augment,
+            augment_strength=augment_strength,
+            spectral_norm=spectral_norm,
+        )
+        if generator is None or discriminator is None:
+            if self.arch_config is None:
+                raise ValueError("kgan: kgan.GAN needs both a generator and a discriminator.")
+            if generator is None:
+                generator = self.build_generator(self.latent_dim, **self.arch_config)
+            if discriminator is None:
+                discriminator = self.build_discriminator(**self.arch_config)
+        if self.recipe["spectral_norm"]:
+            discriminator = networks.spectral_normalized(discriminator)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.adversarial_loss = losses.get_loss(self.recipe["loss"])
+        self.augmentations = augment_ops.parse_policy(self.recipe["augment"])
+        self.ema_generator = None
+        if self.recipe["ema"] is not None:
+            self.ema_generator = networks.ema_copy(generator)
         self.image_shape = self._generator_output_shape()
         # One seed generator owned by the model: keras.random needs an explicit
         # seed state under JAX tracing, and it travels in the model state.
@@ -60,9 +124,21 @@ class GAN(keras.Model):
 
     # -- configuration -----------------------------------------------------
 
+    def build_generator(self, latent_dim, **architecture):
+        """Builds the architecture's generator (built-in architectures override it)."""
+        raise NotImplementedError
+
+    def build_discriminator(self, **architecture):
+        """Builds the architecture's discriminator (built-in architectures override it)."""
+        raise NotImplementedError
+
+    @property
+    def penalties(self) -> dict:
+        return self.recipe["penalties"]
+
     def log_names(self):
         """The names of the logged metrics, each shown once by the progress bar."""
-        return ["d_loss", "g_loss", "d_real", "d_fake"]
+        return ["d_loss", "g_loss", "d_real", "d_fake", *self.penalties]
 
     def get_config(self):
         return {
@@ -71,8 +147,9 @@ class GAN(keras.Model):
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "latent_dim": self.latent_dim,
             "d_steps": self.d_steps,
+            **self.recipe,
             # Built-in architectures add the arguments they were built from.
-            **getattr(self, "arch_config", {}),
+            **(self.arch_config or {}),
         }
 
     @classmethod
@@ -84,14 +161,18 @@ class GAN(keras.Model):
         return cls(**config)
 
     def architecture_config(self):
-        """The constructor arguments that rebuild this architecture (no network configs)."""
-        arch_config = getattr(self, "arch_config", None)
-        if arch_config is None:
+        """The constructor arguments that rebuild this model (no network configs)."""
+        if self.arch_config is None:
             raise ValueError(
                 "kgan: a GAN built from user networks has no architecture config; "
                 "save it with model.save('model.keras') instead."
             )
-        return {**arch_config, "latent_dim": self.latent_dim, "d_steps": self.d_steps}
+        return {
+            **self.arch_config,
+            "latent_dim": self.latent_dim,
+            "d_steps": self.d_steps,
+            **self.recipe,
+        }
 
     def default_optimizers(self):
         """Adam(2e-4, beta_1=0.5) for both networks, as in Radford et al. 2015."""
@@ -157,19 +238,26 @@ class GAN(keras.Model):
         return keras.KerasTensor((None, self.latent_dim))
 
     def call(self, latents, training=False):
-        return self.generator(latents, training=training)
+        return self.generate(latents, training=training)
 
-    def generate(self, latents, labels=None, training=False):
-        """Images from latents (labels are used by conditional models only)."""
-        return self.generator(latents, training=training)
+    def generator_network(self, training=False, ema=None):
+        """The generator to run: the raw one while training or with ``ema=False``,
+        else the EMA copy where the model keeps one."""
+        if ema and self.ema_generator is None:
+            raise ValueError("kgan: this model keeps no EMA generator; build it with ema=0.999.")
+        use_ema = (not training) if ema is None else bool(ema)
+        return self.ema_generator if use_ema and self.ema_generator is not None else self.generator
+
+    def generate(self, latents, labels=None, training=False, ema=None):
+        """Images from latents (labels are used by conditional models only).
+
+        Uses the EMA generator unless ``training`` or ``ema=False``.
+        """
+        return self.generator_network(training, ema)(latents, training=training)
 
     def discriminate(self, images, labels=None, training=False):
         """Discriminator outputs (logits, or critic scores) for a batch."""
         return self.discriminator(images, training=training)
-
-    def score(self, outputs):
-        """What ``d_real``/``d_fake`` report: the probability of 'real'."""
-        return ops.sigmoid(outputs)
 
     # -- training: written once, run by kgan.backend on each backend ---------
 
@@ -192,21 +280,75 @@ class GAN(keras.Model):
     def draw_latents(self, batch_size):
         return self.draw_rows(keras.random.normal, (self.latent_dim,), batch_size)
 
-    def discriminator_loss(self, real, fake, labels):
-        """(d_loss, logs) for one discriminator update; real and fake are batches."""
-        real_out = self.discriminate(real, labels, training=True)
-        fake_out = self.discriminate(fake, labels, training=True)
-        d_loss = self.d_loss_fn(real_out, fake_out)
+    def augment(self, images):
+        """DiffAugment of a batch, with the model's seed (the identity without ``augment``)."""
+        return augment_ops.apply(
+            images, self.augmentations, self.seed_generator, self.recipe["augment_strength"]
+        )
+
+    def penalty_due(self):
+        """1.0 where this discriminator update computes the penalties, else 0.0.
+
+        Read before the update's gradient is taken: under JAX only the step's
+        outer scope maps the optimizer's iteration count.
+        """
+        every = self.recipe["penalty_every"]
+        if every == 1:
+            return ops.ones((), "float32")
+        return ops.cast(ops.equal(ops.mod(self.d_optimizer.iterations, every), 0), "float32")
+
+    def penalty_values(self, real, fake, labels, due=1.0):
+        """{name: value} of the configured penalties; all 0 where ``due`` is 0 (lazy steps)."""
+        if not self.penalties:
+            return {}
+        alpha_shape = (1,) * len(self.image_shape)
+        alpha = self.draw_rows(keras.random.uniform, alpha_shape, ops.shape(real)[0])
+
+        def critic(images):
+            return self.discriminate(images, labels, training=True)
+
+        def measure():
+            with self._state_frozen():
+                return {
+                    name: losses.get_penalty(name)(critic, real, fake, alpha)
+                    for name in self.penalties
+                }
+
+        if self.recipe["penalty_every"] == 1:
+            return measure()
+        skipped = {name: ops.zeros((), "float32") for name in self.penalties}
+        return ops.cond(ops.greater(due, 0.0), measure, lambda: skipped)
+
+    def _state_frozen(self):
+        # Every variable mapped to its current value: whatever the networks
+        # assign inside (BatchNorm statistics, spectral-norm vectors) stays in
+        # the scope and is dropped, on every backend.
+        return keras.StatelessScope(state_mapping=[(v, v.value) for v in self.variables])
+
+    def discriminator_loss(self, real, fake, labels, due=1.0):
+        """(d_loss, logs) for one discriminator update; real and fake are batches.
+
+        ``due`` (from ``penalty_due()``) says whether this update computes the penalties.
+        """
+        real_out = self.discriminate(self.augment(real), labels, training=True)
+        fake_out = self.discriminate(self.augment(fake), labels, training=True)
+        d_loss = self.adversarial_loss.d_loss(real_out, fake_out)
+        values = self.penalty_values(real, fake, labels, due)
+        every = self.recipe["penalty_every"]
+        for name, value in values.items():
+            d_loss = d_loss + self.penalties[name] * every * value
         return d_loss, {
             "d_loss": d_loss,
-            "d_real": ops.mean(self.score(real_out)),
-            "d_fake": ops.mean(self.score(fake_out)),
+            "d_real": ops.mean(self.adversarial_loss.score(_f32(real_out))),
+            "d_fake": ops.mean(self.adversarial_loss.score(_f32(fake_out))),
+            **values,
+            PENALTY_WEIGHT: due,
         }
 
     def generator_loss(self, latents, labels):
         """(g_loss, logs) for one generator update."""
-        fake = self.generate(latents, labels, training=True)
-        g_loss = self.g_loss_fn(self.discriminate(fake, labels, training=True))
+        fake = self.augment(self.generate(latents, labels, training=True))
+        g_loss = self.adversarial_loss.g_loss(self.discriminate(fake, labels, training=True))
         return g_loss, {"g_loss": g_loss}
 
     def stateful_train_step(self, data):
@@ -226,7 +368,7 @@ class GAN(keras.Model):
                 fake = ops.stop_gradient(self.generate(latents, labels, training=True))
             logs = backend.minimize(
                 self,
-                functools.partial(self.discriminator_loss, real, fake, labels),
+                functools.partial(self.discriminator_loss, real, fake, labels, self.penalty_due()),
                 self.discriminator.trainable_variables,
                 self.d_optimizer,
             )
@@ -237,8 +379,12 @@ class GAN(keras.Model):
             self.generator.trainable_variables,
             self.g_optimizer,
         )
+        if self.ema_generator is not None:
+            networks.update_ema(self.ema_generator, self.generator, self.recipe["ema"])
         for name, tracker in self.trackers.items():
-            tracker.update_state(logs[name])
+            # Lazily computed penalties count only on the steps that computed them.
+            weight = logs[PENALTY_WEIGHT] if name in self.penalties else 1.0
+            tracker.update_state(logs[name], sample_weight=weight)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     def train_step(self, *args):
@@ -266,11 +412,13 @@ class GAN(keras.Model):
         latents: np.ndarray | None = None,
         labels=None,
         batch_size: int = 256,
+        ema: bool | None = None,
     ) -> np.ndarray:
         """Generates ``n`` images as a float32 numpy array (n, H, W, C) in [-1, 1].
 
         Latents come from numpy (``seed``) unless given, so the same weights
-        and the same latents give the same images on every backend.
+        and the same latents give the same images on every backend. A model
+        built with ``ema`` samples from its EMA generator unless ``ema=False``.
 
         Example:
 
@@ -292,10 +440,54 @@ class GAN(keras.Model):
             stop = start + batch_size
             chunk_labels = None if labels is None else labels[start:stop]
             chunk_latents = ops.convert_to_tensor(latents[start:stop])
-            images = self.generate(chunk_latents, chunk_labels, training=False)
+            images = self.generate(chunk_latents, chunk_labels, training=False, ema=ema)
             chunks.append(ops.convert_to_numpy(images))
         images = np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape))
         return np.clip(images, -1.0, 1.0).astype("float32")
+
+
+PENALTY_WEIGHT = "penalty_weight"  # in the step's logs, not logged itself
+
+
+def _f32(x):
+    return ops.cast(x, "float32")
+
+
+def _check_recipe(**recipe):
+    """The recipe settings, checked and in plain types (they go to JSON configs)."""
+    losses.get_loss(recipe["loss"])  # raises for unknown names
+    penalties = recipe["penalties"] or {}
+    if not isinstance(penalties, dict):
+        raise ValueError(
+            f"kgan: expected penalties as a dict of name to weight, e.g. {{'r1': 1.0}}; "
+            f"got {penalties!r}."
+        )
+    for name, weight in penalties.items():
+        losses.get_penalty(name)
+        if not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0:
+            raise ValueError(f"kgan: expected a penalty weight >= 0 for {name!r}; got {weight!r}.")
+    every, ema = recipe["penalty_every"], recipe["ema"]
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise ValueError(f"kgan: expected penalty_every as an integer >= 1; got {every!r}.")
+    if ema is not None and (isinstance(ema, bool) or not 0.0 <= float(ema) < 1.0):
+        raise ValueError(
+            f"kgan: expected ema as a decay in [0, 1), e.g. 0.999, or None; got {ema!r}."
+        )
+    strength = recipe["augment_strength"]
+    if isinstance(strength, bool) or not isinstance(strength, int | float) or strength < 0:
+        raise ValueError(f"kgan: expected augment_strength >= 0; got {strength!r}.")
+    policy = augment_ops.parse_policy(recipe["augment"])
+    if not isinstance(recipe["spectral_norm"], bool):
+        raise ValueError(
+            f"kgan: expected spectral_norm as true or false; got {recipe['spectral_norm']!r}."
+        )
+    return {
+        **recipe,
+        "penalties": {name: float(weight) for name, weight in penalties.items()},
+        "ema": None if ema is None else float(ema),
+        "augment": ",".join(policy) or None,
+        "augment_strength": float(strength),
+    }
 
 
 def _shared_loss_scale(d_optimizer, g_optimizer):

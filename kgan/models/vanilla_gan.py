@@ -41,6 +41,7 @@ class VanillaGAN(GAN):
         latent_dim: size of the latent vector.
         hidden_units: generator hidden sizes; the discriminator mirrors them.
         generator, discriminator: networks to use instead of building them.
+        **recipe: the training recipe (``loss``, ``penalties``, ``ema``, ...), as for ``kgan.GAN``.
 
     Example:
 
@@ -58,13 +59,18 @@ class VanillaGAN(GAN):
         d_steps=1,
         generator=None,
         discriminator=None,
-        **kwargs,
+        **recipe,
     ):
-        image_shape = tuple(int(d) for d in image_shape)
-        hidden_units = tuple(int(u) for u in hidden_units)
-        if generator is None:
-            generator = build_generator(latent_dim, image_shape, hidden_units)
-        if discriminator is None:
-            discriminator = build_discriminator(image_shape, hidden_units)
-        super().__init__(generator, discriminator, latent_dim, d_steps, **kwargs)
-        self.arch_config = {"image_shape": image_shape, "hidden_units": hidden_units}
+        architecture = {
+            "image_shape": tuple(int(d) for d in image_shape),
+            "hidden_units": tuple(int(u) for u in hidden_units),
+        }
+        super().__init__(
+            generator, discriminator, latent_dim, d_steps, architecture=architecture, **recipe
+        )
+
+    def build_generator(self, latent_dim, image_shape, hidden_units):
+        return build_generator(latent_dim, image_shape, hidden_units)
+
+    def build_discriminator(self, image_shape, hidden_units):
+        return build_discriminator(image_shape, hidden_units)
