@@ -107,6 +107,15 @@ def parse_policy(policy) -> tuple[str, ...]:
     return tuple(name for name in AUGMENTATIONS if name in names)
 
 
+def check_image_shape(policy, image_shape):
+    """Raises ValueError unless a model with ``policy`` makes images (height, width, channels)."""
+    if policy and len(image_shape) != 3:
+        raise ValueError(
+            f"kgan: augment needs images of shape (height, width, channels); this model's "
+            f"samples have shape {tuple(image_shape)}."
+        )
+
+
 def apply(images, policy, seed, strength=1.0):
     """Applies the augmentations named in ``policy`` (from ``parse_policy``) in turn."""
     for name in policy:

@@ -4,6 +4,7 @@
     python scripts/benchmark.py --backends torch --architectures dcgan --batch-size 256
     python scripts/benchmark.py --markdown bench.md              # also write the tables
     python scripts/benchmark.py --no-training                    # sampling only
+    python scripts/benchmark.py --recipes --no-training --no-sampling  # recipe parts' cost
 
 Each architecture runs at its kgan defaults for 28x28x1 images (DCGAN: width
 64, so the generator is Dense→7x7x128, BN, ConvT 64, ConvT 1 and the
@@ -52,9 +53,10 @@ def train_flops_per_image(model) -> float | None:
     (≈ 2× forward): G + 6D. The G step is G and D forward and backward through
     both: 3G + 3D. So ``d_steps`` × (G + 6D) + 3G + 3D forward passes, with
     FLOPs = 2 × multiply-adds of the dense and conv layers (4G + 9D for one D
-    step). None for WGAN-GP, whose penalty's double backward this does not count.
+    step). None for models with penalties (WGAN-GP), whose double backward
+    this does not count.
     """
-    if hasattr(model, "gp_weight"):
+    if model.penalties:
         return None
 
     def macs(network):
@@ -149,6 +151,81 @@ def measure(backend, architecture, batch_size, steps, repeats) -> dict:
         "gflop_per_image": None if flops is None else flops / 1e9,
         "device": _device(backend),
     }
+
+
+# The cost of each training-recipe part, against plain DCGAN (kgan only: the
+# native loops implement the reference recipes, see native_loops.REFERENCE_RECIPES).
+RECIPE_PARTS = {
+    "plain": {},
+    "r1": {"penalties": {"r1": 1.0}},
+    "r1 lazy (every 16)": {"penalties": {"r1": 1.0}, "penalty_every": 16},
+    "ema 0.999": {"ema": 0.999},
+    "augment translation,cutout": {"augment": "translation,cutout"},
+    "augment color,translation,cutout": {"augment": "color,translation,cutout"},
+    "spectral_norm": {"spectral_norm": True},
+    "hinge": {"loss": "hinge"},
+}
+
+
+def epoch_timer():
+    """A callback that records the wall time of each fit() epoch (epoch hooks only)."""
+    import keras
+
+    class EpochTimer(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.times, self.start = [], None
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.times.append(time.perf_counter() - self.start)
+
+    return EpochTimer()
+
+
+def measure_recipes(backend, batch_size, steps, repeats, parts=None) -> list[dict]:
+    """DCGAN steps/s with each recipe part, in one process; plain DCGAN first and last."""
+    import keras
+
+    import kgan
+
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, ((1 + repeats) * steps * batch_size, *IMAGE_SHAPE))
+    images = images.astype("float32")
+    results = []
+    parts = RECIPE_PARTS if parts is None else parts
+    for part, overrides in [*parts.items(), ("plain (again)", {})]:
+        keras.utils.set_random_seed(0)
+        model = kgan.create("dcgan", image_shape=IMAGE_SHAPE, **overrides)
+        model.compile()
+        timer = epoch_timer()
+        model.fit(
+            images,
+            batch_size=batch_size,
+            epochs=1 + repeats,
+            steps_per_epoch=steps,
+            verbose=0,
+            shuffle=False,
+            callbacks=[timer],
+        )
+        # The first epoch compiles; the median of the others is the steady state.
+        seconds = statistics.median(timer.times[1:]) / steps
+        results.append({"backend": backend, "part": part, "ms_per_step": 1000 * seconds})
+    plain = statistics.mean(r["ms_per_step"] for r in results if r["part"].startswith("plain"))
+    for result in results:
+        result["relative"] = result["ms_per_step"] / plain
+    return results
+
+
+def render_recipes(results) -> str:
+    header = "| backend | DCGAN with | ms / step | × plain |\n|---|---|---|---|"
+    rows = [
+        f"| {r['backend']} | {r['part']} | {r['ms_per_step']:.1f} | {r['relative']:.2f} |"
+        for r in results
+    ]
+    return "\n".join([header, *rows])
 
 
 COLD_START = "import kgan; kgan.load('dcgan-mnist').sample(64, seed=0)"
@@ -253,11 +330,14 @@ def _names(value, known, what):
 @click.option("--repeats", default=5, show_default=True, type=click.IntRange(1))
 @click.option("--training/--no-training", default=True, help="Measure fit() against native.")
 @click.option("--sampling/--no-sampling", default=True, help="Measure cold start and sample().")
+@click.option(
+    "--recipes/--no-recipes", default=False, help="Measure each recipe part's cost on DCGAN."
+)
 @click.option("--markdown", type=click.Path(dir_okay=False), help="Also write the tables here.")
 @click.option("--worker", type=click.Choice(BACKENDS), hidden=True)
-@click.option("--task", type=click.Choice(["training", "sampling"]), hidden=True)
+@click.option("--task", type=click.Choice(["training", "sampling", "recipes"]), hidden=True)
 def main(
-    backends, architectures, batch_size, steps, repeats, training, sampling, markdown,
+    backends, architectures, batch_size, steps, repeats, training, sampling, recipes, markdown,
     worker, task,
 ):  # fmt: skip
     """Measure kgan's fit() against native loops, and sampling, one process per backend."""
@@ -267,6 +347,8 @@ def main(
                 measure(worker, name, batch_size, steps, repeats)
                 for name in architectures.split(",")
             ]
+        elif task == "recipes":
+            result = measure_recipes(worker, batch_size, steps, repeats)
         else:
             result = {"sample_img_s": sample_throughput(repeats)}
         print(json.dumps(result))
@@ -294,6 +376,15 @@ def main(
             rows.append(f"| {backend} | {cold:.1f} | {rate['sample_img_s']:.0f} |")
             click.echo(rows[-1])
         tables.append("\n".join(rows))
+    if recipes:
+        results = []
+        args = ["--task", "recipes", "--batch-size", str(batch_size)]
+        args += ["--steps", str(steps), "--repeats", str(repeats)]
+        for backend in backend_names:
+            rows = _worker(backend, args, _backend_env(backend))
+            results += rows
+            click.echo(render_recipes(rows))
+        tables.append(render_recipes(results))
     text = "\n\n".join(tables)
     click.echo("\n" + text)
     if markdown:

@@ -29,16 +29,44 @@ import numpy as np
 
 import kgan
 
+# The recipes the native loops implement, and nothing else: a model whose
+# recipe differs (another loss, R1, EMA, augmentation, spectral norm, a
+# BatchNorm-free DCGAN discriminator...) has no native twin, and the benchmark
+# refuses it rather than compare different work. Penalty weights are free.
+_PLAIN = {"penalty_every": 1, "ema": None, "augment": None, "spectral_norm": False}
+REFERENCE_RECIPES = {
+    "vanilla-gan": {"loss": "nonsaturating", "penalties": (), **_PLAIN},
+    "dcgan": {"loss": "nonsaturating", "penalties": (), "d_batch_norm": True, **_PLAIN},
+    "cgan": {"loss": "nonsaturating", "penalties": (), "d_batch_norm": True, **_PLAIN},
+    "wgan-gp": {"loss": "wasserstein", "penalties": ("gp",), "d_batch_norm": False, **_PLAIN},
+}
+
+
+def check_reference_recipe(model):
+    """Raises ValueError unless ``model`` trains a recipe that a native loop implements."""
+    config = model.architecture_config()
+    reference = REFERENCE_RECIPES.get(model.architecture)
+    if reference is None:
+        raise ValueError(f"kgan: the benchmark has no native loops for {model.architecture!r}.")
+    actual = {**config, "penalties": tuple(sorted(config["penalties"]))}
+    differing = {key: actual[key] for key, value in reference.items() if actual[key] != value}
+    if differing:
+        raise ValueError(
+            f"kgan: the benchmark has no native twin for {model.architecture} with "
+            f"{differing}; its native loops implement only {reference}."
+        )
+
 
 def recipe(model):
-    """What a native loop needs to know about a kgan model."""
+    """What a native loop needs to know about a kgan model (a reference recipe only)."""
+    check_reference_recipe(model)
     optimizer = model.d_optimizer
     return {
         "config": model.architecture_config(),
         "architecture": model.architecture,
         "conditional": model.num_classes is not None,
-        "wasserstein": hasattr(model, "gp_weight"),
-        "gp_weight": getattr(model, "gp_weight", 0.0),
+        "wasserstein": model.recipe["loss"] == "wasserstein",
+        "gp_weight": model.penalties.get("gp", 0.0),
         "d_steps": model.d_steps,
         "latent_dim": model.latent_dim,
         "adam": (
@@ -288,7 +316,7 @@ def _torch_convnets(spec):
     for step in range(steps):
         out_channels = width * 2**step
         d_layers.append(nn.Conv2d(in_channels, out_channels, 4, 2, 1))
-        if step > 0 and not spec["wasserstein"]:
+        if step > 0 and config.get("d_batch_norm", True):
             d_layers.append(_batch_norm(out_channels))
         d_layers.append(nn.LeakyReLU(0.2))
         in_channels = out_channels

@@ -61,3 +61,22 @@ def test_measure_times_kgan_and_native_in_one_process():
     assert result["kgan_img_s"] > 0 and result["native_img_s"] > 0
     assert result["ratio"] == pytest.approx(result["kgan_img_s"] / result["native_img_s"])
     assert "| vanilla-gan |" in benchmark.render([result])
+
+
+def test_benchmark_refuses_a_recipe_without_a_native_twin():
+    model = helpers.tiny_model("dcgan", ema=0.999)
+    model.compile()
+    with pytest.raises(ValueError, match=r"no native twin for dcgan with \{'ema': 0\.999\}"):
+        native_loops.NATIVE[BACKEND](model)
+    wgan = helpers.tiny_model("wgan-gp", penalties={"gp": 10.0, "r1": 1.0})
+    wgan.compile()
+    with pytest.raises(ValueError, match="no native twin for wgan-gp"):
+        native_loops.recipe(wgan)
+
+
+def test_recipe_cost_is_measured_against_plain_dcgan_in_one_process():
+    parts = {"plain": {}, "ema": {"ema": 0.999}}
+    results = benchmark.measure_recipes(BACKEND, batch_size=4, steps=1, repeats=1, parts=parts)
+    assert [r["part"] for r in results] == ["plain", "ema", "plain (again)"]
+    assert all(r["ms_per_step"] > 0 and r["relative"] > 0 for r in results)
+    assert "| ema |" in benchmark.render_recipes(results)

@@ -59,11 +59,20 @@ def weights_of(path):
     return tensors
 
 
-def test_kill_and_resume_ends_with_the_same_weights(idx_data, tmp_path):
-    run_kgan(train_args(idx_data, tmp_path / "full"))
+# Every stateful recipe part at once: EMA weights, augmentation and penalty draws
+# from the model's seed, spectral-norm vectors.
+RECIPE = [
+    "-c", "ema=0.9", "-c", "augment=translation,cutout", "-c", 'penalties={"r1": 1.0}',
+    "-c", "penalty_every=2", "-c", "spectral_norm=true",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("recipe", [[], RECIPE], ids=["plain", "ema-augment-r1-sn"])
+def test_kill_and_resume_ends_with_the_same_weights(idx_data, tmp_path, recipe):
+    run_kgan(train_args(idx_data, tmp_path / "full", 3, *recipe))
 
     killed = tmp_path / "killed"
-    process = kgan_process(train_args(idx_data, killed))
+    process = kgan_process(train_args(idx_data, killed, 3, *recipe))
     deadline = time.monotonic() + 300
     while not (killed / "checkpoints" / "epoch-0001.json").exists():
         assert process.poll() is None and time.monotonic() < deadline, "no first checkpoint"
@@ -71,7 +80,7 @@ def test_kill_and_resume_ends_with_the_same_weights(idx_data, tmp_path):
     process.send_signal(signal.SIGKILL)  # mid-epoch 2, or mid-way through its checkpoint
     process.wait()
     assert not (killed / "model.weights.h5").exists()
-    run_kgan(train_args(idx_data, killed, 3, "--resume"))
+    run_kgan(train_args(idx_data, killed, 3, "--resume", *recipe))
 
     full, resumed = (
         weights_of(tmp_path / "full/model.weights.h5"),
@@ -161,6 +170,22 @@ def test_mixed_image_sizes(tmp_path):
     args = train_args("x", tmp_path / "run")
     args[3] = f"folder:{root}"
     assert_one_line_failure(args, "differ in size")
+
+
+def test_recipe_settings_from_the_command_line(idx_data, tmp_path):
+    out = tmp_path / "hinge"
+    settings = ["-c", "loss=hinge", "-c", 'penalties={"r1": 0.5}', "-c", "ema=0.99"]
+    result = CliRunner().invoke(main, train_args(idx_data, out, 1, *settings))
+    assert result.exit_code == 0, result.output
+    config = json.loads((out / "config.json").read_text())["config"]
+    assert (config["loss"], config["penalties"], config["ema"]) == ("hinge", {"r1": 0.5}, 0.99)
+    assert "r1" in (out / "log.csv").read_text().splitlines()[0]
+
+    bad = tmp_path / "bad"
+    result = CliRunner().invoke(main, train_args(idx_data, bad, 1, "-c", "loss=hinged"))
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith("Error: unknown loss 'hinged'")
+    assert not bad.exists(), "nothing is written for a refused config"
 
 
 def test_unknown_architecture(idx_data, tmp_path):

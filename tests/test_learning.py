@@ -68,6 +68,21 @@ def test_vanilla_gan_covers_the_ring():
     assert_covers_the_ring(model.sample(2000, seed=1))
 
 
+def test_hinge_r1_ema_covers_the_ring():
+    model = kgan.VanillaGAN(
+        image_shape=(2,),
+        latent_dim=LATENT_DIM,
+        hidden_units=(128, 128),
+        loss="hinge",
+        penalties={"r1": 0.1},
+        ema=0.99,
+    )
+    train(model, steps=1600, lr=1e-3)
+    assert_covers_the_ring(model.sample(2000, seed=1))
+    modes, near = nearest_modes(model.sample(2000, seed=1))
+    assert len(set(modes[near])) == MODES, "hinge + R1 + EMA covers all 8 modes"
+
+
 def test_wgan_gp_covers_the_ring():
     generator = mlp(z := keras.Input((LATENT_DIM,)), z, 2, "tanh")
     critic = mlp(x := keras.Input((2,)), x, 1)

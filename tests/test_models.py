@@ -58,7 +58,11 @@ def test_dcgan_rejects_unsupported_shapes():
 def test_wgan_gp_defaults_follow_the_paper():
     model = kgan.WGANGP(width=8)
     model.compile()
-    assert (model.d_steps, model.gp_weight) == (5, 10.0)
+    assert (model.d_steps, model.penalties, model.recipe["loss"]) == (
+        5,
+        {"gp": 10.0},
+        "wasserstein",
+    )
     for optimizer in (model.d_optimizer, model.g_optimizer):
         config = optimizer.get_config()
         assert config["learning_rate"] == pytest.approx(1e-4)

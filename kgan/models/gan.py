@@ -116,6 +116,7 @@ class GAN(keras.Model):
         if self.recipe["ema"] is not None:
             self.ema_generator = networks.ema_copy(generator)
         self.image_shape = self._generator_output_shape()
+        augment_ops.check_image_shape(self.augmentations, self.image_shape)
         # One seed generator owned by the model: keras.random needs an explicit
         # seed state under JAX tracing, and it travels in the model state.
         self.seed_generator = keras.random.SeedGenerator()
@@ -361,31 +362,40 @@ class GAN(keras.Model):
         if self.num_classes is not None and labels is None:
             inputs.check_labels(None, self.num_classes, 0)
         batch_size = ops.shape(real)[0]
-        logs = {}
         for _ in range(self.d_steps):
             latents = self.draw_latents(batch_size)
             with backend.no_gradient():
                 fake = ops.stop_gradient(self.generate(latents, labels, training=True))
-            logs = backend.minimize(
-                self,
-                functools.partial(self.discriminator_loss, real, fake, labels, self.penalty_due()),
-                self.discriminator.trainable_variables,
-                self.d_optimizer,
+            self.track(
+                backend.minimize(
+                    self,
+                    functools.partial(
+                        self.discriminator_loss, real, fake, labels, self.penalty_due()
+                    ),
+                    self.discriminator.trainable_variables,
+                    self.d_optimizer,
+                )
             )
         latents = self.draw_latents(batch_size)
-        logs |= backend.minimize(
-            self,
-            functools.partial(self.generator_loss, latents, labels),
-            self.generator.trainable_variables,
-            self.g_optimizer,
+        self.track(
+            backend.minimize(
+                self,
+                functools.partial(self.generator_loss, latents, labels),
+                self.generator.trainable_variables,
+                self.g_optimizer,
+            )
         )
         if self.ema_generator is not None:
             networks.update_ema(self.ema_generator, self.generator, self.recipe["ema"])
-        for name, tracker in self.trackers.items():
-            # Lazily computed penalties count only on the steps that computed them.
-            weight = logs[PENALTY_WEIGHT] if name in self.penalties else 1.0
-            tracker.update_state(logs[name], sample_weight=weight)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def track(self, logs):
+        """Adds one update's logs to the epoch means (D logs average over all D updates)."""
+        for name, value in logs.items():
+            if name in self.trackers:
+                # Lazily computed penalties count only on the updates that computed them.
+                weight = logs[PENALTY_WEIGHT] if name in self.penalties else 1.0
+                self.trackers[name].update_state(value, sample_weight=weight)
 
     def train_step(self, *args):
         return backend.train_step(self, *args)
