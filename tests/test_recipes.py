@@ -132,7 +132,7 @@ def test_ema_through_fit_is_the_closed_form():
 def test_sample_uses_the_ema_generator_unless_told_not_to():
     model = helpers.tiny_model("dcgan", ema=0.999)
     kernel = model.ema_generator.get_layer("to_image").kernel
-    kernel.assign(ops.zeros_like(kernel))  # an EMA that differs from the raw weights
+    kernel.assign(np.zeros(kernel.shape, "float32"))  # an EMA that differs from the raw weights
     ema_images, raw_images = model.sample(3, seed=0), model.sample(3, seed=0, ema=False)
     assert not np.allclose(ema_images, raw_images)
     raw = model.generator(ops.convert_to_tensor(model.latents(3, seed=0)), training=False)
@@ -154,7 +154,9 @@ def test_each_augmentation_keeps_shape_and_range_and_lets_gradients_through(name
     np.testing.assert_allclose(
         numpy(fn(ops.convert_to_tensor(images), seed, 0.0)), images, atol=1e-6
     )
-    weights = ops.convert_to_tensor(np.linspace(-1, 1, images.size).reshape(images.shape))
+    weights = ops.convert_to_tensor(
+        np.linspace(-1, 1, images.size, dtype="float32").reshape(images.shape)
+    )
     grads = backend.input_gradient(
         lambda x: ops.sum(fn(x, keras.random.SeedGenerator(1)) * weights),
         ops.convert_to_tensor(images),
@@ -234,11 +236,11 @@ def test_spectral_norm_bounds_the_largest_singular_value():
     layer = model.discriminator.layers[2]
     assert isinstance(layer, networks.SpectralNormalization)
     layer.layer.kernel.assign(numpy(layer.layer.kernel) * 50)
-    for _ in range(30):  # power iterations converge on the top singular value
+    for _ in range(200):  # power iterations converge on the top singular value
         _, kernel = layer.normalized_weights()
         layer.vector_u.assign(_)
     top = np.linalg.svd(numpy(kernel).reshape(-1, numpy(kernel).shape[-1]), compute_uv=False)[0]
-    assert top == pytest.approx(1.0, rel=1e-3)
+    assert top == pytest.approx(1.0, rel=2e-3)
 
 
 class R1DCGAN(kgan.DCGAN):
