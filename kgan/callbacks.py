@@ -17,13 +17,13 @@ Example:
 
 import json
 import math
-import os
 import re
 from pathlib import Path
 
 import keras
 import numpy as np
 
+from kgan import files
 from kgan.images import save_grid
 
 CHECKPOINT_PATTERN = re.compile(r"^epoch-(\d{4,})\.keras$")
@@ -91,42 +91,81 @@ class Checkpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if not _finite(logs) or getattr(self.model, "non_finite_stop", None):
             return
+        # The logged losses come from before each step's update, so an update
+        # that blew the weights up shows only in the weights themselves.
+        broken = next(
+            (v.path for v in self.model.weights if not np.all(np.isfinite(np.asarray(v)))), None
+        )
+        if broken is not None:
+            self.model.stop_training = True
+            self.model.non_finite_stop = {"epoch": epoch + 1, "weight": broken}
+            return
         self.directory.mkdir(parents=True, exist_ok=True)
         stem = self.directory / f"epoch-{epoch + 1:04d}"
         # The .json names a finished checkpoint, so it is written last.
-        _write_atomically(stem.with_suffix(".keras"), self.model.save)
+        files.write_atomically(stem.with_suffix(".keras"), self.model.save)
         state = {
             "epoch": epoch + 1,
             "seed_state": keras.ops.convert_to_numpy(self.model.seed_generator.state).tolist(),
             "logs": {key: float(value) for key, value in (logs or {}).items()},
         }
-        _write_atomically(
+        files.write_atomically(
             stem.with_suffix(".json"), lambda path: Path(path).write_text(json.dumps(state))
         )
 
 
-def _write_atomically(path, write):
-    temporary = path.with_name(f".tmp-{path.name}")
-    write(str(temporary))
-    os.replace(temporary, path)
+def complete_checkpoints(directory) -> list[Path]:
+    """The ``.keras`` paths of the complete checkpoints in ``directory``, newest first."""
+    directory = Path(directory)
+    done = sorted(
+        (
+            int(match.group(1))
+            for path in (directory.iterdir() if directory.is_dir() else [])
+            if (match := CHECKPOINT_PATTERN.match(path.name))
+            and path.with_suffix(".json").is_file()
+        ),
+        reverse=True,
+    )
+    return [directory / f"epoch-{epoch:04d}.keras" for epoch in done]
+
+
+def read_state(path) -> dict:
+    """The state (.json) beside a checkpoint; ValueError if it is unreadable."""
+    try:
+        state = json.loads(Path(path).with_suffix(".json").read_text())
+        int(state["epoch"]), list(state["seed_state"])
+    except (OSError, ValueError, KeyError, TypeError):
+        state_file = Path(path).with_suffix(".json")
+        raise ValueError(f"kgan: {state_file} is not a kgan checkpoint state.") from None
+    return state
 
 
 def latest_checkpoint(directory):
     """(path of the newest complete checkpoint, its state dict), or (None, None)."""
-    directory = Path(directory)
-    done = sorted(
-        int(match.group(1))
-        for path in (directory.iterdir() if directory.is_dir() else [])
-        if (match := CHECKPOINT_PATTERN.match(path.name)) and path.with_suffix(".json").is_file()
-    )
-    if not done:
-        return None, None
-    stem = directory / f"epoch-{done[-1]:04d}"
-    return stem.with_suffix(".keras"), json.loads(stem.with_suffix(".json").read_text())
+    paths = complete_checkpoints(directory)
+    return (paths[0], read_state(paths[0])) if paths else (None, None)
+
+
+def restore_latest(model, directory, warn=print):
+    """Restores the newest checkpoint that loads into ``model``; returns its epoch (0 if none).
+
+    A checkpoint that does not load (truncated, corrupt, from another model)
+    is reported through ``warn`` and the one before it is tried.
+    """
+    for path in complete_checkpoints(directory):
+        try:
+            return restore_checkpoint(model, path, read_state(path))
+        except Exception as error:  # any reason it does not load: try the previous one
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
+            warn(f"warning: skipping checkpoint {path.name}, which does not load ({reason}).")
+    if complete_checkpoints(directory):
+        raise ValueError(f"kgan: no checkpoint in {directory} loads into this model.")
+    return 0
 
 
 def restore_checkpoint(model, path, state):
     """Loads a checkpoint into a compiled ``model``: weights, optimizers and seed state."""
+    files.check_regular_file(path, "checkpoint")
     saved = keras.saving.load_model(path)
     model.set_weights(saved.get_weights())
     for name in ("d_optimizer", "g_optimizer"):
@@ -143,8 +182,12 @@ def keep_log_rows(csv_path, epochs_done):
     if not csv_path.is_file():
         return
     lines = csv_path.read_text().splitlines(keepends=True)
-    kept = lines[:1] + [line for line in lines[1:] if int(line.split(",")[0]) < epochs_done]
-    csv_path.write_text("".join(kept) if epochs_done else "")
+    kept = lines[:1] + [
+        line
+        for line in lines[1:]
+        if line.split(",")[0].isdigit() and int(line.split(",")[0]) < epochs_done
+    ]
+    files.write_text_atomically(csv_path, "".join(kept) if epochs_done else "")
 
 
 class LossCurve(keras.callbacks.Callback):

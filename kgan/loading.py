@@ -9,20 +9,62 @@ A folder holds ``config.json`` (architecture + constructor config) and
 import json
 from pathlib import Path
 
-from kgan import zoo
+from kgan import files, zoo
 from kgan.models import create
 
 CONFIG_FILE, WEIGHTS_FILE = "config.json", "model.weights.h5"
 
 
 def save_model_folder(model, directory):
-    """Writes ``model``'s architecture, constructor config and weights into ``directory``."""
+    """Writes ``model``'s architecture, constructor config and weights into ``directory``.
+
+    Crash-safe: the weights are written first, each file under a temporary
+    name and renamed, and config.json, written last, records the weights'
+    sha256. A folder is a finished model only when both verify
+    (``verify_model_folder``).
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     config = {"architecture": model.architecture, "config": model.architecture_config()}
-    (directory / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
-    model.save_weights(str(directory / WEIGHTS_FILE))
+    weights = directory / WEIGHTS_FILE
+    files.write_atomically(weights, model.save_weights)
+    config["weights_sha256"] = zoo.sha256_file(weights)
+    files.write_text_atomically(directory / CONFIG_FILE, json.dumps(config, indent=2) + "\n")
     return directory
+
+
+def read_model_config(directory) -> dict:
+    """config.json of a model folder, checked: a one-line ValueError if it is not one."""
+    path = files.check_regular_file(Path(directory) / CONFIG_FILE, "model folder")
+    try:
+        config = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"kgan: {path} is not valid JSON ({error}).") from None
+    if (
+        not isinstance(config, dict)
+        or not isinstance(config.get("architecture"), str)
+        or not isinstance(config.get("config"), dict)
+    ):
+        raise ValueError(
+            f"kgan: {path} is not a kgan model config; expected an object with "
+            '"architecture" (a name) and "config" (an object).'
+        )
+    return config
+
+
+def verify_model_folder(directory) -> dict:
+    """The folder's config after checking that its weights are the ones it records.
+
+    Raises ValueError (one line) for a missing, truncated or replaced weights
+    file. Folders written before config.json recorded a sha256 are trusted.
+    """
+    directory = Path(directory)
+    config = read_model_config(directory)
+    weights = files.check_regular_file(directory / WEIGHTS_FILE, "model folder")
+    expected = config.get("weights_sha256")
+    if expected is not None:
+        zoo.verify_file(weights, expected, str(directory))
+    return config
 
 
 def is_zoo_name(source) -> bool:
@@ -67,14 +109,74 @@ def load(source):
     return _load_folder(directory, source)
 
 
+def check_weights_file(model, path):
+    """Raises ValueError unless ``path`` holds exactly ``model``'s weights, by shape.
+
+    Checked before Keras reads the file, which would otherwise load what fits
+    and skip the rest (DCGAN weights under a WGAN-GP config lose their
+    BatchNorm weights silently), and would read an oversized file whole.
+    """
+    import h5py
+    import numpy as np
+
+    # The networks' weights, by the attribute names Keras saves them under;
+    # optimizer state (a run's final file has it) is not the model's to check.
+    networks = {"generator", "discriminator", "ema_generator"}
+    expected = sorted(
+        tuple(int(d) for d in v.shape)
+        for name in networks
+        if getattr(model, name, None) is not None
+        for v in getattr(model, name).weights
+    )
+    # Room for two optimizer slots per weight (Adam) and float64, plus h5 overhead.
+    budget = 3 * sum(int(np.prod(v.shape)) * 8 for v in model.weights) + (1 << 20)
+    size = path.stat().st_size
+    if size > budget:
+        raise ValueError(
+            f"kgan: {path} is {size:,} bytes, far more than this model's weights need "
+            f"(at most {budget:,}); refusing to read it."
+        )
+    found = []
+
+    def collect(name, item):
+        if isinstance(item, h5py.Dataset) and name.split("/")[0] in networks:
+            found.append(tuple(item.shape))
+
+    try:
+        with h5py.File(path, "r") as f:
+            f.visititems(collect)
+    except OSError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
+        raise ValueError(f"kgan: {path} is not a readable weights file ({reason}).") from None
+    if sorted(found) != expected:
+        raise ValueError(
+            f"kgan: {path} holds {len(found)} network weight arrays that do not match the "
+            f"{model.architecture} its config.json describes ({len(expected)} arrays); "
+            "refusing to load it."
+        )
+
+
 def _load_folder(directory: Path, source):
     config_path, weights_path = directory / CONFIG_FILE, directory / WEIGHTS_FILE
-    if not config_path.is_file() or not weights_path.is_file():
+    if not config_path.exists() or not weights_path.exists():
         raise ValueError(
             f"kgan: cannot load {str(source)!r}: expected a zoo entry name or a folder with "
             f"{CONFIG_FILE} and {WEIGHTS_FILE} (a finished kgan train run)."
         )
-    config = json.loads(config_path.read_text())
-    model = create(config["architecture"], **config["config"])
-    model.load_weights(str(weights_path))
+    config = verify_model_folder(directory)
+    try:
+        model = create(config["architecture"], **config["config"])
+    except (TypeError, ValueError) as error:  # unknown, missing or out-of-range arguments
+        reason = " ".join(str(error).split()).removeprefix("kgan: ")
+        raise ValueError(
+            f"kgan: {config_path} does not fit {config['architecture']}: {reason}"
+        ) from None
+    check_weights_file(model, weights_path)
+    try:
+        model.load_weights(str(weights_path))
+    except Exception as error:  # h5py's OSError, Keras's ValueError: all mean "not these weights"
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ValueError(
+            f"kgan: cannot load {weights_path}: it does not hold this model's weights ({reason})."
+        ) from None
     return model

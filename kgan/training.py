@@ -1,21 +1,41 @@
 """Training runs: one function behind ``kgan train`` and ``scripts/build_zoo.py``.
 
 A run directory holds one run. It is continued only with ``resume=True`` and
-the same settings, and nothing in it is ever overwritten or deleted.
+the same settings, and nothing in it is ever overwritten or deleted. One
+process at a time works in it (an exclusive lock, ``.kgan.lock``), nothing is
+written there before the settings and the data pass their checks, and every
+file is written crash-safely (``kgan.files``), so a kill at any point leaves
+a directory that ``--resume`` continues.
 """
 
+import contextlib
+import fcntl
 import json
+import os
 from pathlib import Path
 
+from kgan import files
+
 RUN_FILE = "run.json"
+LOCK_FILE = ".kgan.lock"
 _IDENTITY = ("architecture", "config", "data", "batch_size", "seed", "backend")
+
+
+def _read_run(run_file: Path) -> dict:
+    try:
+        run = json.loads(run_file.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError(f"kgan: {run_file} is not a readable kgan run file.") from None
+    if not isinstance(run, dict):
+        raise ValueError(f"kgan: {run_file} is not a kgan run file.")
+    return run
 
 
 def check_run_directory(out: Path, run: dict, resume: bool):
     """Raises ValueError unless ``out`` is new, empty, or holds this same run (with resume)."""
     run_file = out / RUN_FILE
     if run_file.is_file():
-        previous = json.loads(run_file.read_text())
+        previous = _read_run(run_file)
         if not resume:
             raise ValueError(
                 f"{out} already holds a run; pass --resume to continue it, or choose another --out."
@@ -26,15 +46,51 @@ def check_run_directory(out: Path, run: dict, resume: bool):
                 f"{out} holds a different run (its {', '.join(changed)} differ); "
                 "choose another --out."
             )
-    elif out.exists() and any(out.iterdir()):
+    elif out.exists() and any(p.name != LOCK_FILE for p in out.iterdir()):
         raise ValueError(f"{out} is not empty and holds no kgan run; choose another --out.")
 
 
-def is_finished(out) -> bool:
-    """Whether a run directory holds its final model."""
-    from kgan.loading import CONFIG_FILE, WEIGHTS_FILE
+@contextlib.contextmanager
+def run_lock(out: Path):
+    """Holds an exclusive lock on the run directory ``out`` (created if need be).
 
-    return (Path(out) / CONFIG_FILE).is_file() and (Path(out) / WEIGHTS_FILE).is_file()
+    A second process gets a one-line ValueError naming the holder's PID. The
+    lock is the kernel's (``flock``), so a killed holder releases it.
+    """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        handle = open(out / LOCK_FILE, "a+")  # noqa: SIM115 - held for the whole run
+    except OSError as error:
+        raise ValueError(f"kgan: cannot use {out}: {error.strerror or error}.") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise ValueError(
+                f"kgan: {out} is in use by another kgan process (PID {holder}); wait for it "
+                "to finish, or choose another --out."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def is_finished(out) -> bool:
+    """Whether a run directory holds its final model, and the model verifies."""
+    from kgan.loading import verify_model_folder
+
+    try:
+        verify_model_folder(out)
+    except ValueError:
+        return False
+    return True
 
 
 def train_run(
@@ -55,7 +111,8 @@ def train_run(
     Writes run.json, per-epoch checkpoints and sample grids, log.csv,
     losses.png and, at the end, config.json + model.weights.h5 (see the
     README). With ``resume=True`` it continues from the last checkpoint, with
-    the batches and random numbers an uninterrupted run would have used.
+    the batches and random numbers an uninterrupted run would have used; a run
+    killed after its last checkpoint gets its final model written from it.
 
     Example:
 
@@ -80,50 +137,76 @@ def train_run(
         "backend": keras.config.backend(),
         "epochs": epochs,
     }
-    check_run_directory(out, run, resume)
-
+    # Settings and data are checked before anything is written to out.
     keras.utils.set_random_seed(seed)
     model = models.create(architecture, **config)
     model.compile()
-    checkpoint_path, state = callbacks.latest_checkpoint(out / "checkpoints")
-    start_epoch = 0
-    if resume and state:
-        start_epoch = callbacks.restore_checkpoint(model, checkpoint_path, state)
-    if start_epoch >= epochs:
-        raise ValueError(f"{out} has finished {start_epoch} epochs already; ask for more --epochs.")
-    dataset, steps = data.load_epochs(
-        data_spec,
-        batch_size,
-        seed=seed,
-        start_epoch=start_epoch,
-        labels=model.num_classes is not None,
-    )
-    out.mkdir(parents=True, exist_ok=True)
-    (out / RUN_FILE).write_text(json.dumps(run, indent=2) + "\n")
-    callbacks.keep_log_rows(out / "log.csv", start_epoch)
-    echo(f"kgan {architecture} on {run['backend']}: epochs {start_epoch + 1}..{epochs} into {out}")
-    model.fit(
-        dataset,
-        epochs=epochs,
-        initial_epoch=start_epoch,
-        steps_per_epoch=steps,
-        verbose=verbose,
-        shuffle=False,  # load_epochs shuffles, repeatably
-        # The checkpoint comes last: it marks an epoch done, so everything that
-        # epoch writes (log row, grid) is on disk before a resume would skip it.
-        callbacks=[
-            callbacks.StopOnNonFiniteLoss(),
-            keras.callbacks.CSVLogger(str(out / "log.csv"), append=True),
-            callbacks.LossCurve(out / "log.csv", out / "losses.png"),
-            callbacks.SampleGrid(out / "samples", seed=seed),
-            callbacks.Checkpoint(out / "checkpoints"),
-        ],
-    )
-    if getattr(model, "non_finite_stop", None):
-        raise ValueError(
-            f"stopped: non-finite loss at batch {model.non_finite_stop['batch']}; "
-            f"the last good checkpoint is in {out / 'checkpoints'}."
+    arrays = None
+    if data.DataSpec.parse(data_spec).scheme != "tfds":  # tfds data streams; fit() checks it
+        arrays = data.read_arrays(data_spec)
+        data.check_shapes(data_spec, *arrays, model.image_shape, model.num_classes)
+    check_run_directory(out, run, resume)  # a foreign folder is refused before any write
+    with run_lock(out):
+        check_run_directory(out, run, resume)  # again: another process may have started it
+        start_epoch = 0
+        if resume:
+            start_epoch = callbacks.restore_latest(model, out / "checkpoints", warn=echo)
+        if start_epoch >= epochs:
+            if is_finished(out):
+                raise ValueError(
+                    f"{out} has finished {start_epoch} epochs already; ask for more --epochs."
+                )
+            # Killed between its last checkpoint and the final save: finish it now.
+            loading.save_model_folder(model, out)
+            echo(f"done (final model written from epoch {start_epoch}): kgan.load({str(out)!r})")
+            return model
+        dataset, steps = data.load_epochs(
+            data_spec,
+            batch_size,
+            seed=seed,
+            start_epoch=start_epoch,
+            labels=model.num_classes is not None,
+            arrays=arrays,
         )
-    loading.save_model_folder(model, out)
+        files.write_text_atomically(out / RUN_FILE, json.dumps(run, indent=2) + "\n")
+        callbacks.keep_log_rows(out / "log.csv", start_epoch)
+        first = start_epoch + 1
+        echo(f"kgan {architecture} on {run['backend']}: epochs {first}..{epochs} into {out}")
+        model.fit(
+            dataset,
+            epochs=epochs,
+            initial_epoch=start_epoch,
+            steps_per_epoch=steps,
+            verbose=verbose,
+            shuffle=False,  # load_epochs shuffles, repeatably
+            # The checkpoint comes last: it marks an epoch done, so everything that
+            # epoch writes (log row, grid) is on disk before a resume would skip it.
+            callbacks=[
+                callbacks.StopOnNonFiniteLoss(),
+                keras.callbacks.CSVLogger(str(out / "log.csv"), append=True),
+                callbacks.LossCurve(out / "log.csv", out / "losses.png"),
+                callbacks.SampleGrid(out / "samples", seed=seed),
+                callbacks.Checkpoint(out / "checkpoints"),
+            ],
+        )
+        stop = getattr(model, "non_finite_stop", None)
+        if stop:
+            raise ValueError(f"stopped: {_describe_stop(stop)}; {_last_good(out)}")
+        loading.save_model_folder(model, out)
     echo(f"done: kgan.load({str(out)!r})")
     return model
+
+
+def _describe_stop(stop: dict) -> str:
+    if "weight" in stop:
+        return f"non-finite weights ({stop['weight']}) after epoch {stop['epoch']}"
+    return f"non-finite loss at batch {stop['batch']}"
+
+
+def _last_good(out: Path) -> str:
+    from kgan import callbacks
+
+    checkpoints = callbacks.complete_checkpoints(out / "checkpoints")
+    if not checkpoints:
+        return "no checkpoint was written before it (lower the learning rates or check the data)."
+    return f"the last good checkpoint is {checkpoints[0]}."

@@ -115,9 +115,11 @@ def verify_file(path, expected_sha256: str, owner: str):
     """Raises ValueError unless ``path``'s sha256 is ``expected_sha256``.
 
     Weights are checked before they are read, so a corrupted or tampered file
-    is never loaded.
+    is never loaded. Anything but a regular file is refused before it is read.
     """
-    actual = sha256_file(path)
+    from kgan.files import check_regular_file
+
+    actual = sha256_file(check_regular_file(path, owner))
     if actual != expected_sha256:
         raise ValueError(
             f"kgan: {owner}: {Path(path).name} has sha256 {actual}, but its manifest "

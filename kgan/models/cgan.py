@@ -11,7 +11,7 @@ from keras import layers, ops
 
 from kgan import inputs
 from kgan.models import dcgan
-from kgan.models.gan import GAN
+from kgan.models.gan import GAN, MAX_SIZES, bounded_image_shape, bounded_int
 from kgan.models.registry import register_architecture
 
 
@@ -70,13 +70,11 @@ class CGAN(GAN):
         discriminator=None,
         **recipe,
     ):
-        num_classes = int(num_classes)
-        if num_classes < 2:
-            raise ValueError(f"kgan: CGAN expects num_classes >= 2; got {num_classes}.")
+        num_classes = bounded_int("num_classes", num_classes, 2, MAX_SIZES["num_classes"])
         architecture = {
             "num_classes": num_classes,
-            "image_shape": tuple(int(d) for d in image_shape),
-            "width": int(width),
+            "image_shape": bounded_image_shape(image_shape),
+            "width": bounded_int("width", width, 1, MAX_SIZES["width"]),
             "upsampling": upsampling,
             "d_batch_norm": bool(d_batch_norm),
         }

@@ -3,7 +3,7 @@
 import keras
 from keras import layers
 
-from kgan.models.gan import GAN
+from kgan.models.gan import GAN, MAX_SIZES, bounded_image_shape, bounded_int
 from kgan.models.registry import register_architecture
 
 UPSAMPLING_MODES = ("transpose", "resize")
@@ -124,8 +124,8 @@ class DCGAN(GAN):
         **recipe,
     ):
         architecture = {
-            "image_shape": tuple(int(d) for d in image_shape),
-            "width": int(width),
+            "image_shape": bounded_image_shape(image_shape),
+            "width": bounded_int("width", width, 1, MAX_SIZES["width"]),
             "upsampling": upsampling,
             "d_batch_norm": bool(d_batch_norm),
         }

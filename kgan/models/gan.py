@@ -83,13 +83,10 @@ class GAN(keras.Model):
         # Built-in architectures pass the arguments their networks are built
         # from; the networks are built here, once, for all of them.
         self.arch_config = None if architecture is None else dict(architecture)
-        if latent_dim is None or int(latent_dim) < 1 or int(d_steps) < 1:
-            raise ValueError(
-                f"kgan: expected latent_dim >= 1 and d_steps >= 1; "
-                f"got latent_dim={latent_dim}, d_steps={d_steps}."
-            )
-        self.latent_dim = int(latent_dim)
-        self.d_steps = int(d_steps)
+        if latent_dim is None:
+            raise ValueError("kgan: expected latent_dim, the size of the generator's input.")
+        self.latent_dim = bounded_int("latent_dim", latent_dim, 1, MAX_SIZES["latent_dim"])
+        self.d_steps = bounded_int("d_steps", d_steps, 1, MAX_SIZES["d_steps"])
         self.recipe = _check_recipe(
             loss=loss,
             penalties=penalties,
@@ -458,6 +455,44 @@ class GAN(keras.Model):
 
 PENALTY_WEIGHT = "penalty_weight"  # in the step's logs, not logged itself
 
+# Upper bounds on sizes a config may ask for: far above any sensible model, low
+# enough that a hostile or mistyped config.json fails in one line, not in an
+# out-of-memory crash minutes later.
+MAX_SIZES = {
+    "latent_dim": 65_536,
+    "d_steps": 100,
+    "penalty_every": 1_000_000,
+    "width": 4_096,
+    "image_side": 2_048,
+    "channels": 64,
+    "hidden_units": 65_536,
+    "num_classes": 100_000,
+}
+
+
+def bounded_int(name, value, low, high) -> int:
+    """``value`` as an int in [low, high]; a one-line ValueError otherwise."""
+    try:
+        number = int(value)
+        exact = number == value
+    except (TypeError, ValueError, OverflowError):
+        number, exact = None, False
+    if isinstance(value, bool) or not exact or not low <= number <= high:
+        raise ValueError(f"kgan: expected {name} as an integer in [{low}, {high}]; got {value!r}.")
+    return number
+
+
+def bounded_image_shape(image_shape) -> tuple:
+    """An image shape of positive, bounded sizes; channels last."""
+    if not isinstance(image_shape, list | tuple) or not 1 <= len(image_shape) <= 3:
+        raise ValueError(
+            f"kgan: expected image_shape as a list like [28, 28, 1]; got {image_shape!r}."
+        )
+    *sides, last = image_shape
+    sides = [bounded_int("image_shape side", d, 1, MAX_SIZES["image_side"]) for d in sides]
+    limit = MAX_SIZES["channels"] if len(image_shape) == 3 else MAX_SIZES["image_side"]
+    return (*sides, bounded_int("image_shape last axis", last, 1, limit))
+
 
 def _f32(x):
     return ops.cast(x, "float32")
@@ -477,8 +512,7 @@ def _check_recipe(**recipe):
         if not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0:
             raise ValueError(f"kgan: expected a penalty weight >= 0 for {name!r}; got {weight!r}.")
     every, ema = recipe["penalty_every"], recipe["ema"]
-    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-        raise ValueError(f"kgan: expected penalty_every as an integer >= 1; got {every!r}.")
+    bounded_int("penalty_every", every, 1, MAX_SIZES["penalty_every"])
     if ema is not None and (isinstance(ema, bool) or not 0.0 <= float(ema) < 1.0):
         raise ValueError(
             f"kgan: expected ema as a decay in [0, 1), e.g. 0.999, or None; got {ema!r}."

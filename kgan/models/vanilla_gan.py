@@ -5,7 +5,7 @@ import math
 import keras
 from keras import layers
 
-from kgan.models.gan import GAN
+from kgan.models.gan import GAN, MAX_SIZES, bounded_image_shape, bounded_int
 from kgan.models.registry import register_architecture
 
 
@@ -62,8 +62,10 @@ class VanillaGAN(GAN):
         **recipe,
     ):
         architecture = {
-            "image_shape": tuple(int(d) for d in image_shape),
-            "hidden_units": tuple(int(u) for u in hidden_units),
+            "image_shape": bounded_image_shape(image_shape),
+            "hidden_units": tuple(
+                bounded_int("hidden_units", u, 1, MAX_SIZES["hidden_units"]) for u in hidden_units
+            ),
         }
         super().__init__(
             generator, discriminator, latent_dim, d_steps, architecture=architecture, **recipe

@@ -1,0 +1,67 @@
+"""Crash-safe file writing and careful reading, for run directories and model folders.
+
+A file is written under a temporary name in its folder, flushed to disk and
+renamed over its final name, so a reader sees the old file or the new one,
+never half of one; a kill or a full disk leaves at most a ``.tmp-*`` file.
+"""
+
+import contextlib
+import os
+import stat
+from pathlib import Path
+
+TEMPORARY_PREFIX = ".tmp-"
+
+
+def _fsync_path(path, directory=False):
+    flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0)
+    with contextlib.suppress(OSError):  # some file systems refuse fsync on folders
+        fd = os.open(path, flags)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_atomically(path, write):
+    """Calls ``write(temporary_path)``, then moves the file to ``path`` durably.
+
+    Raises ValueError (one line, naming ``path``) where the disk is full, the
+    folder is read-only or the writer fails with an OSError; the temporary file
+    is removed and an existing ``path`` is left as it was.
+    """
+    path = Path(path)
+    temporary = path.with_name(f"{TEMPORARY_PREFIX}{path.name}")
+    try:
+        write(str(temporary))
+        _fsync_path(temporary)
+        os.replace(temporary, path)
+        _fsync_path(path.parent, directory=True)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        reason = error.strerror or str(error).splitlines()[0]
+        raise ValueError(f"kgan: cannot write {path}: {reason}.") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+
+
+def write_text_atomically(path, text: str):
+    write_atomically(path, lambda temporary: Path(temporary).write_text(text))
+
+
+def check_regular_file(path, what: str) -> Path:
+    """``path`` if it is a regular file (not a link to a device, a FIFO or a folder).
+
+    Checked before anything reads it: hashing /dev/zero or a FIFO never returns.
+    """
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode  # follows links, so a link to /dev/zero is a device
+    except OSError:
+        raise ValueError(f"kgan: {what}: {path} does not exist.") from None
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"kgan: {what}: {path} is not a regular file; refusing to read it.")
+    return path

@@ -1,0 +1,362 @@
+"""Faults, not only inputs: concurrent runs, kills around the final save, a full disk,
+empty and bad data, broken weights, hostile folders. Each ends in one line or success.
+
+Crashes are injected at named points of the save sequence by instrumenting
+``kgan.files.write_atomically`` (the one writer of run files), not by timing.
+"""
+
+import json
+import os
+import sys
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import kgan
+from kgan import callbacks, files, training
+from kgan.cli import main
+from tests import helpers
+from tests.test_cli import TINY, assert_one_line_failure
+
+EPOCHS = 2
+
+
+@pytest.fixture(scope="module")
+def npz_data(tmp_path_factory):
+    path = tmp_path_factory.mktemp("npz") / "small.npz"
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (48, 16, 16), dtype=np.uint8)
+    np.savez(path, x_train=images, y_train=rng.integers(0, 3, 48))
+    return path
+
+
+def write_npz(path, images, labels):
+    np.savez(path, x_train=images, y_train=labels)
+    return path
+
+
+def args_for(data_path, out, *extra, arch="dcgan", epochs=EPOCHS):
+    return [
+        "train", arch, "--data", f"npz:{data_path}", "--epochs", str(epochs),
+        "--batch-size", "16", "--out", str(out), "--seed", "1", "--quiet", *TINY, *extra,
+    ]  # fmt: skip
+
+
+def run_ok(args):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+class Killed(Exception):
+    """Stands for SIGKILL: kgan catches no such error, and nothing after it runs."""
+
+
+def kill_at(monkeypatch, name, phase):
+    """Dies when the save sequence reaches ``phase`` of writing the file ``name``.
+
+    Phases: "before" (nothing of it written), "written" (its temporary file
+    complete, not yet renamed), "after" (renamed into place).
+    """
+    real = files.write_atomically
+
+    def write_atomically(path, write):
+        if os.path.basename(path) != name:
+            return real(path, write)
+        if phase == "before":
+            raise Killed
+        if phase == "written":
+            write(str(path.with_name(f"{files.TEMPORARY_PREFIX}{path.name}")))
+            raise Killed
+        real(path, write)
+        raise Killed
+
+    monkeypatch.setattr(files, "write_atomically", write_atomically)
+
+
+# -- 1. concurrent runs ----------------------------------------------------------------
+
+
+def test_a_second_process_on_a_run_directory_gets_one_line_naming_the_holder(npz_data, tmp_path):
+    out = tmp_path / "run"
+    with training.run_lock(out):  # this process holds it, as a running `kgan train` would
+        assert_one_line_failure(
+            args_for(npz_data, out), rf"in use by another kgan process \(PID {os.getpid()}\)"
+        )
+        assert_one_line_failure(args_for(npz_data, out, "--resume"), "in use by another")
+    run_ok(args_for(npz_data, out))  # released: the directory is usable
+
+
+# -- 2. the final save -------------------------------------------------------------------
+
+SAVE_POINTS = [
+    ("model.weights.h5", "before"),
+    ("model.weights.h5", "written"),
+    ("model.weights.h5", "after"),
+    ("config.json", "written"),
+]
+
+
+@pytest.mark.parametrize(("name", "phase"), SAVE_POINTS, ids=[f"{n}-{p}" for n, p in SAVE_POINTS])
+def test_a_kill_around_the_final_save_is_finished_by_resume(
+    npz_data, tmp_path, monkeypatch, name, phase
+):
+    out = tmp_path / "run"
+    with monkeypatch.context() as patch:
+        kill_at(patch, name, phase)
+        result = CliRunner().invoke(main, args_for(npz_data, out))
+        assert isinstance(result.exception, Killed)
+    assert not training.is_finished(out)
+    assert (out / "checkpoints" / f"epoch-{EPOCHS:04d}.keras").is_file()
+    assert_one_line_failure(["sample", str(out), "-o", str(tmp_path / "g.png")], "cannot load")
+
+    result = run_ok(args_for(npz_data, out, "--resume"))
+    assert f"final model written from epoch {EPOCHS}" in result.output
+    assert training.is_finished(out)
+    assert kgan.load(out).sample(2, seed=0).shape == (2, 16, 16, 1)
+    assert_one_line_failure(args_for(npz_data, out, "--resume"), "finished 2 epochs already")
+
+
+def test_an_empty_or_replaced_final_weights_file_is_not_finished(npz_data, tmp_path):
+    out = tmp_path / "run"
+    run_ok(args_for(npz_data, out))
+    (out / "model.weights.h5").write_bytes(b"")
+    assert not training.is_finished(out)
+    assert_one_line_failure(["sample", str(out), "-o", str(tmp_path / "g.png")], "sha256")
+    run_ok(args_for(npz_data, out, "--resume"))
+    assert training.is_finished(out)
+
+
+def test_a_full_disk_during_a_save_is_one_line_and_loses_nothing(npz_data, tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    run_ok(args_for(npz_data, out, epochs=1))
+    kept = {p: p.read_bytes() for p in (out / "checkpoints").iterdir()}
+    real = files.write_atomically
+
+    def disk_full(path, write):
+        def failing(temporary):
+            with open(temporary, "wb") as f:
+                f.write(b"partial")
+            raise OSError(28, "No space left on device")
+
+        return real(path, failing)
+
+    monkeypatch.setattr(files, "write_atomically", disk_full)
+    assert_one_line_failure(args_for(npz_data, out, "--resume"), "No space left on device")
+    monkeypatch.undo()
+    assert all(kept[p] == p.read_bytes() for p in kept), "earlier checkpoints survive"
+    assert not list(out.rglob(f"{files.TEMPORARY_PREFIX}*")), "no temporary file is left"
+    run_ok(args_for(npz_data, out, "--resume"))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="tmpfs is Linux's")
+def test_a_real_full_disk(npz_data, tmp_path):
+    import subprocess
+
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mount)]).returncode:
+        pytest.skip("no permission to mount a tmpfs here")
+    try:
+        result = CliRunner().invoke(main, args_for(npz_data, mount / "run"))
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        last = result.output.strip().splitlines()[-1]
+        assert last.startswith("Error: cannot write") and "No space left on device" in last, last
+        assert not list((mount / "run").rglob(f"{files.TEMPORARY_PREFIX}*"))
+        # Each complete checkpoint before the failed one still loads.
+        for path in callbacks.complete_checkpoints(mount / "run" / "checkpoints"):
+            assert callbacks.read_state(path)["epoch"] >= 1
+    finally:
+        # Lazy: a handle the failed write left to the garbage collector may still be open.
+        subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def test_a_read_only_output_is_one_line(npz_data, tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root writes to read-only folders")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    assert_one_line_failure(args_for(npz_data, folder / "run"), "Permission denied")
+
+
+# -- 3, 4, 6. data: empty, bad beyond the first batch, checked before anything is written
+
+
+@pytest.mark.parametrize(
+    ("images", "labels", "pattern"),
+    [
+        (np.zeros((0, 16, 16), np.uint8), np.zeros(0), "holds no images"),
+        ("label 15", None, "label 40 is 15; the model expects labels in \\[0, 3\\)"),
+        ("label -3", None, "label 40 is -3; expected class integers >= 0"),
+        ("nan label", None, "labels that are not finite integers"),
+        ("nan image", None, "image 30 holds NaN or inf"),
+        ("float [0, 1]", None, "float images in \\[0, 1\\].*images \\* 2 - 1"),
+        ("float [0, 255]", None, "float images in \\[0, 255\\].*store them as uint8"),
+        ("rgb", None, "images of shape \\(16, 16, 3\\); the model expects \\(16, 16, 1\\)"),
+    ],
+)
+def test_bad_data_anywhere_is_refused_before_anything_is_written(tmp_path, images, labels, pattern):
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 256, (48, 16, 16), dtype=np.uint8)
+    base_labels = rng.integers(0, 3, 48)
+    cases = {
+        "label 15": (base, np.where(np.arange(48) == 40, 15, base_labels)),
+        "label -3": (base, np.where(np.arange(48) == 40, -3, base_labels)),
+        "nan label": (base, np.where(np.arange(48) == 40, np.nan, base_labels)),
+        "nan image": (
+            np.where(np.arange(48)[:, None, None] == 30, np.nan, base / 127.5 - 1),
+            base_labels,
+        ),
+        "float [0, 1]": (base / 255.0, base_labels),
+        "float [0, 255]": (base.astype("float32"), base_labels),
+        "rgb": (rng.integers(0, 256, (48, 16, 16, 3), dtype=np.uint8), base_labels),
+    }
+    if isinstance(images, str):
+        images, labels = cases[images]
+    path = write_npz(tmp_path / "bad.npz", images, labels)
+    out = tmp_path / "run"
+    assert_one_line_failure(
+        [*args_for(path, out, arch="cgan", epochs=1), "-c", "num_classes=3"], pattern
+    )
+    assert not out.exists(), "a refused start writes nothing"
+    good = write_npz(tmp_path / "good.npz", base, base_labels)
+    run_ok([*args_for(good, out, arch="cgan", epochs=1), "-c", "num_classes=3"])
+
+
+def test_float_data_already_in_minus_one_one_trains_as_is(tmp_path):
+    images = np.random.default_rng(0).uniform(-1, 1, (32, 16, 16)).astype("float32")
+    path = write_npz(tmp_path / "scaled.npz", images, np.zeros(32, int))
+    scaled, _ = kgan.data.read_scaled(f"npz:{path}")
+    np.testing.assert_array_equal(scaled[..., 0], images)
+    run_ok(args_for(path, tmp_path / "run", epochs=1))
+
+
+# -- 5. broken weights never make a "good" checkpoint ------------------------------------
+
+
+def test_a_checkpoint_is_not_written_for_non_finite_weights(tmp_path):
+    model = helpers.tiny_model("dcgan")
+    model.compile()
+    kernel = model.generator.get_layer("to_image").kernel
+    kernel.assign(np.full(kernel.shape, np.inf, "float32"))
+    checkpoint = callbacks.Checkpoint(tmp_path / "checkpoints")
+    checkpoint.set_model(model)
+    checkpoint.on_epoch_end(0, {"d_loss": 1.0, "g_loss": 1.0})
+    assert not (tmp_path / "checkpoints").exists()
+    assert model.stop_training and "to_image" in model.non_finite_stop["weight"]
+
+
+def test_a_run_whose_weights_blow_up_stops_in_one_line_naming_a_real_place(npz_data, tmp_path):
+    # A generator learning rate of 1e30 sends its weights to inf after the first step.
+    out = tmp_path / "run"
+    args = args_for(npz_data, out)
+    import kgan.models.gan as gan_module
+
+    original = gan_module.GAN.default_optimizers
+
+    def exploding(self):
+        import keras
+
+        d_optimizer, _ = original(self)
+        return d_optimizer, keras.optimizers.SGD(1e30)
+
+    gan_module.GAN.default_optimizers = exploding
+    try:
+        result = CliRunner().invoke(main, args)
+    finally:
+        gan_module.GAN.default_optimizers = original
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("Error: stopped: non-finite"), last
+    assert "no checkpoint was written" in last or "epoch-0001.keras" in last
+    assert not list((out / "checkpoints").glob("*.keras")) or "epoch-0001" in last
+
+
+# -- 7, 8. hostile and broken folders -----------------------------------------------------
+
+
+@pytest.fixture
+def finished_run(npz_data, tmp_path):
+    out = tmp_path / "finished"
+    run_ok(args_for(npz_data, out, epochs=1))
+    return out
+
+
+def sample_args(source, tmp_path, *extra):
+    return ["sample", str(source), "-n", "4", "-o", str(tmp_path / "grid.png"), *extra]
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo", "folder"])
+def test_weights_that_are_not_a_regular_file_are_refused_before_reading(
+    finished_run, tmp_path, kind
+):
+    weights = finished_run / "model.weights.h5"
+    weights.unlink()
+    if kind == "dev-zero":
+        weights.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(weights)
+    else:
+        weights.mkdir()
+    assert_one_line_failure(sample_args(finished_run, tmp_path), "not a regular file")
+
+
+@pytest.mark.parametrize(
+    ("edit", "pattern"),
+    [
+        (lambda c: {**c, "config": {**c["config"], "width": 100_000}}, "width as an integer in"),
+        (lambda c: {**c, "config": {**c["config"], "latent_dim": 3e9}}, "latent_dim as an integer"),
+        (
+            lambda c: {**c, "config": {**c["config"], "image_shape": [8192, 8192, 1]}},
+            "image_shape side",
+        ),
+        (lambda c: {**c, "config": {**c["config"], "d_steps": 1e9}}, "d_steps as an integer"),
+        (lambda c: {"config": c["config"]}, "not a kgan model config"),
+        (lambda c: [c], "not a kgan model config"),
+        (lambda c: {**c, "config": {**c["config"], "colour": 1}}, "does not fit dcgan"),
+        (
+            lambda c: {
+                **c,
+                "architecture": "wgan-gp",
+                "config": {**c["config"], "d_batch_norm": False},
+            },
+            "do not match the wgan-gp",
+        ),
+    ],
+)
+def test_a_hostile_or_broken_config_is_one_line(finished_run, tmp_path, edit, pattern):
+    path = finished_run / "config.json"
+    path.write_text(json.dumps(edit(json.loads(path.read_text()))))
+    assert_one_line_failure(sample_args(finished_run, tmp_path), pattern)
+
+
+@pytest.mark.parametrize("damage", ["empty", "truncated", "not-h5"])
+def test_broken_weights_are_one_line(finished_run, tmp_path, damage):
+    config = json.loads((finished_run / "config.json").read_text())
+    del config["weights_sha256"]  # an older folder, trusted without a hash: h5 itself must fail
+    (finished_run / "config.json").write_text(json.dumps(config))
+    weights = finished_run / "model.weights.h5"
+    content = weights.read_bytes()
+    weights.write_bytes(
+        {"empty": b"", "truncated": content[:2000], "not-h5": b"hello" * 100}[damage]
+    )
+    assert_one_line_failure(sample_args(finished_run, tmp_path), "weights file|cannot load")
+
+
+def test_sample_count_is_bounded(finished_run, tmp_path):
+    for count in ("3000000", "1e12"):
+        result = CliRunner().invoke(main, sample_args(finished_run, tmp_path, "-n", count))
+        assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_a_corrupt_latest_checkpoint_falls_back_to_the_previous_one(npz_data, tmp_path):
+    out = tmp_path / "run"
+    run_ok(args_for(npz_data, out))
+    latest = out / "checkpoints" / f"epoch-{EPOCHS:04d}.keras"
+    latest.write_bytes(latest.read_bytes()[:100])
+    (out / "config.json").unlink()  # not finished: resume must restore a checkpoint
+    result = run_ok(args_for(npz_data, out, "--resume", epochs=EPOCHS + 1))
+    assert f"skipping checkpoint epoch-{EPOCHS:04d}.keras" in result.output
+    assert training.is_finished(out)
