@@ -99,13 +99,11 @@ def load(source):
                 f"write ./{source}."
             )
         directory = zoo.entry_dir(str(source))
-        expected = zoo.read_manifest(directory)["weights_sha256"]
-        zoo.verify_file(directory / WEIGHTS_FILE, expected, f"zoo entry {source!r}")
+        zoo.verify_entry(directory, f"zoo entry {source!r}")
         return _load_folder(directory, source)
     directory = Path(source)
-    if (directory / zoo.MANIFEST_FILE).is_file():  # a copied zoo entry: still checked
-        expected = zoo.read_manifest(directory)["weights_sha256"]
-        zoo.verify_file(directory / WEIGHTS_FILE, expected, str(directory))
+    if (directory / zoo.MANIFEST_FILE).exists():  # a copied zoo entry: still checked
+        zoo.verify_entry(directory, str(directory))
     return _load_folder(directory, source)
 
 

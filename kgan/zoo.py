@@ -100,7 +100,49 @@ def entry_dir(name: str) -> Path:
 
 
 def read_manifest(directory) -> dict:
-    return json.loads((Path(directory) / MANIFEST_FILE).read_text())
+    """An entry's manifest, checked: a one-line ValueError for a broken one."""
+    from kgan.files import check_regular_file
+
+    path = check_regular_file(Path(directory) / MANIFEST_FILE, "zoo manifest")
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"kgan: {path} is not valid JSON ({error}).") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("weights_sha256"), str):
+        raise ValueError(f"kgan: {path} is not a kgan manifest; it lacks weights_sha256.")
+    files = manifest.get("files", {})
+    if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+        raise ValueError(f"kgan: {path}: files must map file names to sha256 digests.")
+    return manifest
+
+
+def seal_entry(directory):
+    """Records the sha256 of every file of an entry (but the manifest) in its manifest."""
+    directory = Path(directory)
+    manifest = read_manifest(directory)
+    manifest["files"] = {
+        path.name: sha256_file(path)
+        for path in sorted(directory.iterdir())
+        if path.is_file() and path.name != MANIFEST_FILE
+    }
+    (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def verify_entry(directory, owner: str) -> dict:
+    """Checks an entry's files against its manifest before any is read; returns the manifest.
+
+    The weights always; every other file the manifest lists (config.json, the
+    card, ...) too, so a copied entry with an edited config does not load as genuine.
+    """
+    directory = Path(directory)
+    manifest = read_manifest(directory)
+    verify_file(directory / "model.weights.h5", manifest["weights_sha256"], owner)
+    for name, digest in manifest.get("files", {}).items():
+        if Path(name).name != name:
+            raise ValueError(f"kgan: {owner}: its manifest names {name!r}, not an entry file.")
+        verify_file(directory / name, digest, owner)
+    return manifest
 
 
 def sha256_file(path) -> str:

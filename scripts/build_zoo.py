@@ -103,7 +103,7 @@ def publish(name: str, recipe: dict, run: Path, entry: Path):
         "licenses": {"weights": "Apache-2.0", "training_data": evaluator["data_license"]},
     }
     (entry / zoo.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n")
-    return manifest
+    return zoo.seal_entry(entry)
 
 
 def write_card(name: str, recipe: dict, manifest: dict, result: dict, entry: Path):
@@ -277,6 +277,7 @@ def build_entry(name, recipe, runs, stage, overwrite, quiet):
         manifest = zoo.read_manifest(zoo.entry_dir(name))
         result = json.loads((entry / zoo.METRICS_FILE).read_text())
         write_card(name, recipe, manifest, result, entry)
+        zoo.seal_entry(entry)
         click.echo(f"{name}: card rewritten")
         return
     if stage == "all" and (entry / zoo.MANIFEST_FILE).is_file() and not overwrite:
@@ -304,6 +305,7 @@ def build_entry(name, recipe, runs, stage, overwrite, quiet):
     result = evaluation.evaluate(name)
     (entry / zoo.METRICS_FILE).write_text(json.dumps(result, indent=2) + "\n")
     write_card(name, recipe, manifest, result, entry)
+    zoo.seal_entry(entry)
     missed = [t["target"] for t in result["targets"] if not t["met"]]
     click.echo(f"{name}: published; targets missed: {', '.join(missed) or 'none'}")
 

@@ -107,6 +107,38 @@ def test_tampered_weights_are_refused(tmp_path, monkeypatch):
         kgan.load(copy)  # a copied entry's folder is checked too
 
 
+def test_every_file_of_an_entry_is_covered_by_its_manifest(tmp_path, monkeypatch):
+    for name in zoo.list_zoo():
+        listed = set(zoo.read_manifest(zoo.entry_dir(name))["files"])
+        present = {p.name for p in zoo.entry_dir(name).iterdir() if p.name != zoo.MANIFEST_FILE}
+        assert listed == present, name
+    copy = tmp_path / "zoo" / "wgan-gp-mnist"
+    shutil.copytree(zoo.entry_dir("wgan-gp-mnist"), copy)
+    config = json.loads((copy / loading.CONFIG_FILE).read_text())
+    config["config"]["d_steps"] = 1  # an edited recipe must not load as the genuine entry
+    (copy / loading.CONFIG_FILE).write_text(json.dumps(config))
+    monkeypatch.setenv("KGAN_ZOO_DIR", str(tmp_path / "zoo"))
+    with pytest.raises(ValueError, match=r"config\.json has sha256"):
+        kgan.load("wgan-gp-mnist")
+    with pytest.raises(ValueError, match=r"config\.json has sha256"):
+        kgan.load(copy)
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    ["{not json", "[]", '{"name": "dcgan-mnist"}', '{"weights_sha256": "x", "files": 3}'],
+)
+def test_a_broken_manifest_is_one_line(tmp_path, monkeypatch, manifest):
+    copy = tmp_path / "zoo" / "dcgan-mnist"
+    shutil.copytree(zoo.entry_dir("dcgan-mnist"), copy)
+    (copy / zoo.MANIFEST_FILE).write_text(manifest)
+    monkeypatch.setenv("KGAN_ZOO_DIR", str(tmp_path / "zoo"))
+    for args in (["list"], ["sample", "dcgan-mnist", "-o", str(tmp_path / "g.png")]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert result.output.startswith("Error: ") and "manifest" in result.output
+
+
 def test_evaluators_are_checked_and_as_accurate_as_their_cards(evaluators):
     for dataset, evaluator in evaluators.items():
         record = evaluator.record
