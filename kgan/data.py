@@ -154,6 +154,7 @@ def read_npz(path, split="train"):
 
 def read_folder(directory):
     from PIL import Image, UnidentifiedImageError
+    from PIL.Image import DecompressionBombError
 
     directory = Path(directory)
     if not directory.is_dir():
@@ -169,7 +170,7 @@ def read_folder(directory):
             try:
                 with Image.open(file) as picture:
                     array = np.asarray(picture.convert("L" if picture.mode in "1LP" else "RGB"))
-            except (UnidentifiedImageError, OSError) as error:
+            except (UnidentifiedImageError, DecompressionBombError, OSError) as error:
                 raise DataError(f"kgan: cannot read image {file}: {error}.") from None
             array = array[..., None] if array.ndim == 2 else array
             if first is None:

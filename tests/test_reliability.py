@@ -37,8 +37,9 @@ def write_npz(path, images, labels):
 
 
 def args_for(data_path, out, *extra, arch="dcgan", epochs=EPOCHS):
+    spec = f"folder:{data_path}" if data_path.is_dir() else f"npz:{data_path}"
     return [
-        "train", arch, "--data", f"npz:{data_path}", "--epochs", str(epochs),
+        "train", arch, "--data", spec, "--epochs", str(epochs),
         "--batch-size", "16", "--out", str(out), "--seed", "1", "--quiet", *TINY, *extra,
     ]  # fmt: skip
 
@@ -332,17 +333,39 @@ def test_a_hostile_or_broken_config_is_one_line(finished_run, tmp_path, edit, pa
     assert_one_line_failure(sample_args(finished_run, tmp_path), pattern)
 
 
-@pytest.mark.parametrize("damage", ["empty", "truncated", "not-h5"])
+@pytest.mark.parametrize("damage", ["empty", "truncated", "not-h5", "bomb"])
 def test_broken_weights_are_one_line(finished_run, tmp_path, damage):
     config = json.loads((finished_run / "config.json").read_text())
     del config["weights_sha256"]  # an older folder, trusted without a hash: h5 itself must fail
     (finished_run / "config.json").write_text(json.dumps(config))
     weights = finished_run / "model.weights.h5"
     content = weights.read_bytes()
-    weights.write_bytes(
-        {"empty": b"", "truncated": content[:2000], "not-h5": b"hello" * 100}[damage]
+    if damage == "bomb":  # 3 GiB, sparse: refused by its size before anything reads it
+        with open(weights, "r+b") as f:
+            f.truncate(3 << 30)
+    else:
+        damaged = {"empty": b"", "truncated": content[:2000], "not-h5": b"hello" * 100}
+        weights.write_bytes(damaged[damage])
+    assert_one_line_failure(sample_args(finished_run, tmp_path), "weights|refusing to read")
+
+
+def test_a_network_config_that_is_not_a_network_is_one_line(npz_data, tmp_path):
+    out = tmp_path / "run"
+    pattern = "expected the generator as a Keras model; got dict"
+    assert_one_line_failure(args_for(npz_data, out, "-c", "generator={}"), pattern)
+    assert not out.exists()
+
+
+def test_a_decompression_bomb_image_is_one_line(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from tests.test_data import make_folder
+
+    root = make_folder(tmp_path / "images", [("a", 64), ("b", 64)])
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 64 * 64 // 4)  # 64² is then a "bomb"
+    assert_one_line_failure(
+        args_for(root, tmp_path / "run"), "cannot read image .*decompression bomb"
     )
-    assert_one_line_failure(sample_args(finished_run, tmp_path), "weights file|cannot load")
 
 
 def test_sample_count_is_bounded(finished_run, tmp_path):

@@ -103,6 +103,11 @@ class GAN(keras.Model):
                 generator = self.build_generator(self.latent_dim, **self.arch_config)
             if discriminator is None:
                 discriminator = self.build_discriminator(**self.arch_config)
+        for role, network in (("generator", generator), ("discriminator", discriminator)):
+            if not isinstance(network, keras.layers.Layer):
+                raise ValueError(
+                    f"kgan: expected the {role} as a Keras model; got {type(network).__name__}."
+                )
         if self.recipe["spectral_norm"]:
             discriminator = networks.spectral_normalized(discriminator)
         self.generator = generator
