@@ -16,6 +16,11 @@ here and nowhere else. Each backend module offers the same functions:
   simply ``draw(n)`` (JAX's keras.distribution draws globally already).
 - ``no_gradient()``: a context for computations whose gradient is never
   needed (the fakes of a discriminator step), so no backend records one.
+- ``test_step(model, *args)``: Keras's ``test_step`` contract around
+  ``model.stateful_test_step(data)``.
+- ``keep_usable(model)``: a context around ``fit()``/``evaluate()`` that
+  leaves the model usable if they raise (JAX detaches variable values
+  while it runs).
 """
 
 import importlib
@@ -37,13 +42,17 @@ minimize = _impl.minimize
 input_gradient = _impl.input_gradient
 no_gradient = _impl.no_gradient
 replica_rows = _impl.replica_rows
+test_step = _impl.test_step
+keep_usable = _impl.keep_usable
 
 __all__ = [
     "SUPPORTED_BACKENDS",
     "input_gradient",
+    "keep_usable",
     "minimize",
     "name",
     "no_gradient",
     "replica_rows",
+    "test_step",
     "train_step",
 ]

@@ -25,19 +25,54 @@ def _state_groups(model):
     )
 
 
-def train_step(model, state, data):
-    groups = _state_groups(model)
+def _run_stateful(groups, state, step, data):
+    # Maps the state arrays onto their variables, runs the stateful step and
+    # reads the new values back, in the trainer's order.
     mapping = [
         (variable, value)
         for variables, values in zip(groups, state, strict=True)
         for variable, value in zip(variables, values, strict=True)
     ]
     with keras.StatelessScope(state_mapping=mapping) as scope:
-        logs = model.stateful_train_step(data)
+        logs = step(data)
     new_state = tuple(
         [scope.get_current_value(variable) for variable in variables] for variables in groups
     )
     return logs, new_state
+
+
+def train_step(model, state, data):
+    return _run_stateful(_state_groups(model), state, model.stateful_train_step, data)
+
+
+def test_step(model, state, data):
+    # The test state: (trainable, non-trainable, metrics), without optimizer variables.
+    groups = (model.trainable_variables, model.non_trainable_variables, model.metrics_variables)
+    return _run_stateful(groups, state, model.stateful_test_step, data)
+
+
+@contextlib.contextmanager
+def keep_usable(model):
+    """Leaves the model usable when fit() or evaluate() raises.
+
+    Keras's JAX trainer detaches the variables' values while it runs and
+    reattaches them at the end; an exception in between (bad data in the first
+    batch) would leave them None for good. Reattach the newest state Keras
+    kept, else the values from before the call.
+    """
+    variables = [*model.variables, *model.metrics_variables]
+    if getattr(model, "optimizer", None) is not None:
+        variables += model.optimizer.variables
+    before = [variable._value for variable in variables]
+    try:
+        yield
+    except BaseException:
+        if getattr(model, "_jax_state", None):
+            model.jax_state_sync()
+        for variable, value in zip(variables, before, strict=True):
+            if variable._value is None:
+                variable._value = value
+        raise
 
 
 def minimize(model, loss_fn, variables, optimizer):

@@ -9,6 +9,15 @@ def train_step(model, data):
     return model.stateful_train_step(data)
 
 
+def test_step(model, data):
+    return model.stateful_test_step(data)
+
+
+def keep_usable(model):
+    # Variables stay attached to their values whatever happens in fit().
+    return contextlib.nullcontext()
+
+
 def minimize(model, loss_fn, variables, optimizer):
     with tf.GradientTape() as tape:
         loss, logs = loss_fn()

@@ -1,5 +1,7 @@
 """PyTorch: eager stateful steps with ``torch.autograd.grad``."""
 
+import contextlib
+
 import torch
 
 
@@ -7,8 +9,19 @@ def train_step(model, data):
     return model.stateful_train_step(data)
 
 
+def test_step(model, data):
+    return model.stateful_test_step(data)
+
+
+def keep_usable(model):
+    # Variables stay attached to their values whatever happens in fit().
+    return contextlib.nullcontext()
+
+
 def minimize(model, loss_fn, variables, optimizer):
     loss, logs = loss_fn()
+    if not variables:  # a frozen network: nothing to differentiate or update
+        return {key: value.detach() for key, value in logs.items()}
     # autograd.grad (not backward) leaves no .grad behind, so the D and G
     # steps cannot leak gradients into each other.
     # scale_loss: identity unless the optimizer has a loss_scale_factor; apply() unscales.

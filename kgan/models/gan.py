@@ -198,6 +198,15 @@ class GAN(keras.Model):
         ``Adam(2e-4, beta_1=0.5, loss_scale_factor=128.0)``; a dynamic
         ``LossScaleOptimizer`` cannot sit inside a ``MultiOptimizer``.
         """
+        for keyword in ("optimizer", "loss", "metrics"):
+            if keyword in kwargs:
+                hint = {
+                    "optimizer": "pass d_optimizer= and g_optimizer= (two optimizers)",
+                    "loss": "choose the loss by name when building the model, e.g. "
+                    'kgan.DCGAN(loss="hinge")',
+                    "metrics": "the losses and d_real/d_fake are logged already",
+                }[keyword]
+                raise ValueError(f"kgan: GAN.compile takes no {keyword}=; {hint}.")
         default_d, default_g = self.default_optimizers()
         self.d_optimizer = keras.optimizers.get(d_optimizer or default_d)
         self.g_optimizer = keras.optimizers.get(g_optimizer or default_g)
@@ -402,10 +411,58 @@ class GAN(keras.Model):
     def train_step(self, *args):
         return backend.train_step(self, *args)
 
+    def stateful_test_step(self, data):
+        """Held-out losses without any update: ``evaluate()`` and ``fit(validation_data=...)``.
+
+        The adversarial losses of the raw generator and the discriminator, both
+        in inference mode, on the batch and fresh latents, and ``d_real`` /
+        ``d_fake``; penalties and augmentation are training-time parts and are
+        left out. Logged as ``val_d_loss`` etc. during ``fit()``.
+        """
+        real, labels = self.unpack_batch(data)
+        latents = self.draw_latents(ops.shape(real)[0])
+        fake = self.generate(latents, labels, training=False, ema=False)
+        real_out = _f32(self.discriminate(real, labels, training=False))
+        fake_out = _f32(self.discriminate(fake, labels, training=False))
+        logs = {
+            "d_loss": self.adversarial_loss.d_loss(real_out, fake_out),
+            "g_loss": self.adversarial_loss.g_loss(fake_out),
+            "d_real": ops.mean(self.adversarial_loss.score(real_out)),
+            "d_fake": ops.mean(self.adversarial_loss.score(fake_out)),
+        }
+        for name, value in logs.items():
+            self.trackers[name].update_state(value)
+        return {name: self.trackers[name].result() for name in logs}
+
+    def test_step(self, *args):
+        return backend.test_step(self, *args)
+
     def fit(self, x=None, y=None, *args, **kwargs):
-        """``keras.Model.fit``, after checking the data (see ``kgan.inputs``)."""
+        """``keras.Model.fit``, after checking the data (see ``kgan.inputs``).
+
+        ``validation_data`` or ``validation_split`` add ``val_d_loss``,
+        ``val_g_loss``, ``val_d_real`` and ``val_d_fake`` to the logs (see
+        ``stateful_test_step``), for callbacks such as ``EarlyStopping``.
+        """
         inputs.check_fit_data(x, y, self.image_shape, self.num_classes)
-        return super().fit(x, y, *args, **kwargs)
+        with backend.keep_usable(self):
+            return super().fit(x, y, *args, **kwargs)
+
+    def evaluate(self, x=None, y=None, *args, **kwargs):
+        """``keras.Model.evaluate`` on held-out images: D and G losses, d_real, d_fake.
+
+        Example:
+
+        >>> import numpy as np, kgan
+        >>> model = kgan.DCGAN(width=8)
+        >>> model.compile()
+        >>> images = np.random.uniform(-1, 1, (32, 28, 28, 1)).astype("float32")
+        >>> sorted(model.evaluate(images, verbose=0, return_dict=True))
+        ['d_fake', 'd_loss', 'd_real', 'g_loss']
+        """
+        inputs.check_fit_data(x, y, self.image_shape, self.num_classes)
+        with backend.keep_usable(self):
+            return super().evaluate(x, y, *args, **kwargs)
 
     # -- sampling ---------------------------------------------------------------
 

@@ -1,0 +1,90 @@
+"""What a Keras user does next: evaluate, validation data, frozen networks, compile habits."""
+
+import keras
+import numpy as np
+import pytest
+
+import kgan
+from tests import helpers
+
+ARCHITECTURES = kgan.list_architectures()
+VAL_LOGS = ["val_d_fake", "val_d_loss", "val_d_real", "val_g_loss"]
+
+
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+def test_evaluate_reports_held_out_losses_without_updating(arch):
+    model = helpers.tiny_model(arch)
+    model.compile()
+    x, y = helpers.make_data(model)
+    before = helpers.numpy_values(model.weights)
+    logs = model.evaluate(x, y, batch_size=16, verbose=0, return_dict=True)
+    assert sorted(logs) == ["d_fake", "d_loss", "d_real", "g_loss"]
+    assert all(np.isfinite(value) for value in logs.values())
+    assert not helpers.changed(before, helpers.numpy_values(model.weights))
+
+
+def test_validation_data_feeds_callbacks():
+    model = helpers.tiny_model("dcgan")
+    model.compile()
+    x, _ = helpers.make_data(model, n=48)
+    stop = keras.callbacks.EarlyStopping(monitor="val_g_loss", mode="min", patience=10)
+    history = model.fit(
+        x[:32], validation_data=(x[32:],), batch_size=16, epochs=2, verbose=0, callbacks=[stop]
+    )
+    assert set(VAL_LOGS) <= set(history.history)
+    split = model.fit(x, validation_split=0.25, batch_size=16, epochs=1, verbose=0)
+    assert set(VAL_LOGS) <= set(split.history)
+
+
+class BadSecondBatch(keras.utils.PyDataset):
+    """Passes the first-batch check, then fails inside Keras's loop."""
+
+    def __init__(self, images):
+        super().__init__()
+        self.images = images
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, index):
+        return self.images[:16] if index == 0 else self.images[:16, :8]
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate"])
+def test_a_failure_inside_fit_or_evaluate_leaves_the_model_usable(method):
+    model = helpers.tiny_model("dcgan")
+    model.compile()
+    x, _ = helpers.make_data(model)
+    with pytest.raises(Exception):  # noqa: B017 - whatever the backend raises for a bad shape
+        getattr(model, method)(BadSecondBatch(x), verbose=0)
+    assert model.sample(2, seed=0).shape == (2, *model.image_shape)
+    helpers.run_train_contract_test(model, x)
+
+
+@pytest.mark.parametrize("frozen", ["generator", "discriminator"])
+@pytest.mark.parametrize("arch", ["dcgan", "wgan-gp"])
+def test_a_frozen_network_stays_fixed_while_the_other_trains(arch, frozen):
+    model = helpers.tiny_model(arch)
+    getattr(model, frozen).trainable = False
+    model.compile()
+    other = model.discriminator if frozen == "generator" else model.generator
+    fixed = helpers.numpy_values(getattr(model, frozen).weights)
+    moving = helpers.numpy_values(other.trainable_variables)
+    x, _ = helpers.make_data(model)
+    model.fit(x, batch_size=16, epochs=1, verbose=0)
+    assert not helpers.changed(fixed, helpers.numpy_values(getattr(model, frozen).weights))
+    assert helpers.changed(moving, helpers.numpy_values(other.trainable_variables))
+
+
+@pytest.mark.parametrize(
+    ("keyword", "pattern"),
+    [
+        ("optimizer", "no optimizer=; pass d_optimizer= and g_optimizer="),
+        ("loss", 'no loss=; choose the loss by name.*loss="hinge"'),
+        ("metrics", "no metrics="),
+    ],
+)
+def test_compile_refuses_single_model_habits_in_one_line(keyword, pattern):
+    model = helpers.tiny_model("dcgan")
+    with pytest.raises(ValueError, match=pattern):
+        model.compile(**{keyword: "adam" if keyword == "optimizer" else ["mse"]})
