@@ -7,6 +7,7 @@ A folder holds ``config.json`` (architecture + constructor config) and
 """
 
 import json
+import tempfile
 from pathlib import Path
 
 from kgan import files, zoo
@@ -114,18 +115,8 @@ def check_weights_file(model, path):
     and skip the rest (DCGAN weights under a WGAN-GP config lose their
     BatchNorm weights silently), and would read an oversized file whole.
     """
-    import h5py
     import numpy as np
 
-    # The networks' weights, by the attribute names Keras saves them under;
-    # optimizer state (a run's final file has it) is not the model's to check.
-    networks = {"generator", "discriminator", "ema_generator"}
-    expected = sorted(
-        tuple(int(d) for d in v.shape)
-        for name in networks
-        if getattr(model, name, None) is not None
-        for v in getattr(model, name).weights
-    )
     # Room for two optimizer slots per weight (Adam) and float64, plus h5 overhead.
     budget = 3 * sum(int(np.prod(v.shape)) * 8 for v in model.weights) + (1 << 20)
     size = path.stat().st_size
@@ -134,11 +125,30 @@ def check_weights_file(model, path):
             f"kgan: {path} is {size:,} bytes, far more than this model's weights need "
             f"(at most {budget:,}); refusing to read it."
         )
-    found = []
+    with tempfile.TemporaryDirectory() as scratch:
+        # What Keras writes for this model is the layout the file must have.
+        reference = Path(scratch) / "reference.weights.h5"
+        model.save_weights(str(reference))
+        expected = _network_arrays(reference)
+    found = _network_arrays(path)
+    if found != expected:
+        raise ValueError(
+            f"kgan: {path} holds {len(found)} network weight arrays that do not match the "
+            f"{model.architecture} its config.json describes ({len(expected)} arrays); "
+            "refusing to load it."
+        )
+
+
+def _network_arrays(path) -> dict:
+    """{path in the file: shape} of the networks' weights (not an optimizer's state)."""
+    import h5py
+
+    networks = ("generator/", "discriminator/", "ema_generator/")
+    found = {}
 
     def collect(name, item):
-        if isinstance(item, h5py.Dataset) and name.split("/")[0] in networks:
-            found.append(tuple(item.shape))
+        if isinstance(item, h5py.Dataset) and name.startswith(networks):
+            found[name] = tuple(item.shape)
 
     try:
         with h5py.File(path, "r") as f:
@@ -146,12 +156,7 @@ def check_weights_file(model, path):
     except OSError as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
         raise ValueError(f"kgan: {path} is not a readable weights file ({reason}).") from None
-    if sorted(found) != expected:
-        raise ValueError(
-            f"kgan: {path} holds {len(found)} network weight arrays that do not match the "
-            f"{model.architecture} its config.json describes ({len(expected)} arrays); "
-            "refusing to load it."
-        )
+    return found
 
 
 def _load_folder(directory: Path, source):
