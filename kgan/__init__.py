@@ -32,16 +32,20 @@ _EXPORTS = {
     "load": "kgan.loading",
 }
 _SUBMODULES = (
+    "augment",
     "backend",
     "callbacks",
     "data",
     "evaluation",
+    "files",
     "images",
     "inputs",
+    "interpolation",
     "loading",
     "losses",
     "metrics",
     "models",
+    "training",
     "zoo",
 )
 

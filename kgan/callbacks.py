@@ -201,6 +201,7 @@ class LossCurve(keras.callbacks.Callback):
         import csv
 
         import matplotlib
+        import matplotlib.ticker
 
         matplotlib.use("Agg")
         from matplotlib import pyplot
@@ -218,6 +219,7 @@ class LossCurve(keras.callbacks.Callback):
             if key != "epoch" and all(row[key] != "NA" for row in rows):
                 axis.plot(epochs, [float(row[key]) for row in rows], marker="o", label=key)
         axis.set_xlabel("epoch")
+        axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         axis.legend()
         figure.tight_layout()
         figure.savefig(self.png_path)

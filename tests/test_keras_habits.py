@@ -88,3 +88,16 @@ def test_compile_refuses_single_model_habits_in_one_line(keyword, pattern):
     model = helpers.tiny_model("dcgan")
     with pytest.raises(ValueError, match=pattern):
         model.compile(**{keyword: "adam" if keyword == "optimizer" else ["mse"]})
+
+
+def test_submodules_are_attributes_after_import_kgan():
+    for name in ("training", "interpolation", "augment", "files"):
+        assert getattr(kgan, name).__name__ == f"kgan.{name}"
+
+
+def test_sample_arguments_are_checked_in_one_line():
+    model = helpers.tiny_model("dcgan")
+    with pytest.raises(ValueError, match=r"n, the number of images, as an integer >= 0; got 2\.5"):
+        model.sample(2.5)
+    with pytest.raises(ValueError, match="labels are for conditional models"):
+        model.sample(2, labels=[1, 2])

@@ -496,6 +496,12 @@ class GAN(keras.Model):
         >>> images.shape, images.dtype
         ((16, 28, 28, 1), dtype('float32'))
         """
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
+            raise ValueError(
+                f"kgan: expected n, the number of images, as an integer >= 0; got {n!r}."
+            )
+        if labels is not None and self.num_classes is None:
+            raise ValueError("kgan: labels are for conditional models; this model takes none.")
         if latents is None:
             latents = self.latents(int(n), seed)
         latents = np.asarray(latents, dtype="float32")
