@@ -32,7 +32,6 @@ VARIANTS = {
     "ema": {"ema": 0.999},
     "augment": {"augment": "translation,cutout"},
     "spectral_norm": {"spectral_norm": True},
-    "hinge": {"loss": "hinge"},
     "combined": {
         "penalties": {"r1": 1.0},
         "penalty_every": 4,

@@ -89,6 +89,34 @@ def test_a_second_process_on_a_run_directory_gets_one_line_naming_the_holder(npz
     run_ok(args_for(npz_data, out))  # released: the directory is usable
 
 
+def test_two_kgan_processes_on_one_out(npz_data, tmp_path):
+    import signal
+    import time
+
+    from tests.test_cli import kgan_process
+
+    out = tmp_path / "run"
+    first = kgan_process(args_for(npz_data, out, epochs=100_000))  # busy until killed
+    deadline = time.monotonic() + 300
+    while not (out / training.RUN_FILE).exists():  # written under the lock
+        assert first.poll() is None and time.monotonic() < deadline, first.communicate()[0]
+        time.sleep(0.1)
+    # A plain second start is refused by the run.json check ("already holds a run"); a
+    # --resume of the same run passes that check and must meet the lock.
+    second = kgan_process(args_for(npz_data, out, "--resume", epochs=100_000))
+    output = second.communicate(timeout=300)[0].decode()
+    assert second.returncode == 1 and "Traceback" not in output
+    assert f"in use by another kgan process (PID {first.pid})" in output.strip().splitlines()[-1]
+    assert first.poll() is None, "the first run goes on"
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    assert json.loads((out / training.RUN_FILE).read_text())["seed"] == 1
+    checkpoints = callbacks.complete_checkpoints(out / "checkpoints")
+    done = callbacks.read_state(checkpoints[0])["epoch"] if checkpoints else 0
+    run_ok(args_for(npz_data, out, "--resume", epochs=done + 1))  # the kill released the lock
+    assert kgan.load(out).sample(1, seed=0).shape == (1, 16, 16, 1)
+
+
 # -- 2. the final save -------------------------------------------------------------------
 
 SAVE_POINTS = [
