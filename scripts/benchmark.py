@@ -101,6 +101,19 @@ def interleaved_timer(native_block):
     return InterleavedTimer()
 
 
+def timed_fit(model, data, batch_size, steps, repeats, timer):
+    """One fit() of 1 + ``repeats`` epochs of ``steps`` batches, timed by the ``timer`` callback."""
+    model.fit(
+        *data,
+        batch_size=batch_size,
+        epochs=1 + repeats,
+        steps_per_epoch=steps,
+        verbose=0,
+        shuffle=False,
+        callbacks=[timer],
+    )
+
+
 def measure(backend, architecture, batch_size, steps, repeats) -> dict:
     """In a process running ``backend``: kgan fit() and the native loop, interleaved."""
     import keras
@@ -127,15 +140,7 @@ def measure(backend, architecture, batch_size, steps, repeats) -> dict:
 
     timer = interleaved_timer(native_block)
     data = (images, labels) if model.num_classes else (images,)
-    model.fit(
-        *data,
-        batch_size=batch_size,
-        epochs=1 + repeats,
-        steps_per_epoch=steps,
-        verbose=0,
-        shuffle=False,
-        callbacks=[timer],
-    )
+    timed_fit(model, data, batch_size, steps, repeats, timer)
     kgan_rate = batch_size * steps / statistics.median(timer.kgan_times)
     native_rate = batch_size * steps / statistics.median(timer.native_times[1:])
     flops = train_flops_per_image(model)
@@ -201,15 +206,7 @@ def measure_recipes(backend, batch_size, steps, repeats, parts=None) -> list[dic
         model = kgan.create("dcgan", image_shape=IMAGE_SHAPE, **overrides)
         model.compile()
         timer = epoch_timer()
-        model.fit(
-            images,
-            batch_size=batch_size,
-            epochs=1 + repeats,
-            steps_per_epoch=steps,
-            verbose=0,
-            shuffle=False,
-            callbacks=[timer],
-        )
+        timed_fit(model, (images,), batch_size, steps, repeats, timer)
         # The first epoch compiles; the median of the others is the steady state.
         seconds = statistics.median(timer.times[1:]) / steps
         results.append({"backend": backend, "part": part, "ms_per_step": 1000 * seconds})

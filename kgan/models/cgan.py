@@ -11,7 +11,7 @@ from keras import layers, ops
 
 from kgan import inputs
 from kgan.models import dcgan
-from kgan.models.gan import GAN, MAX_SIZES, bounded_image_shape, bounded_int
+from kgan.models.gan import GAN, MAX_SIZES, bounded_int
 from kgan.models.registry import register_architecture
 
 
@@ -73,10 +73,7 @@ class CGAN(GAN):
         num_classes = bounded_int("num_classes", num_classes, 2, MAX_SIZES["num_classes"])
         architecture = {
             "num_classes": num_classes,
-            "image_shape": bounded_image_shape(image_shape),
-            "width": bounded_int("width", width, 1, MAX_SIZES["width"]),
-            "upsampling": upsampling,
-            "d_batch_norm": bool(d_batch_norm),
+            **dcgan.conv_architecture(image_shape, width, upsampling, d_batch_norm),
         }
         super().__init__(
             generator, discriminator, latent_dim, d_steps, architecture=architecture, **recipe

@@ -71,6 +71,16 @@ def discriminator_body(x, image_shape, width, batch_norm=True):
     return layers.Flatten()(x)
 
 
+def conv_architecture(image_shape, width, upsampling, d_batch_norm) -> dict:
+    """The checked arguments of the DCGAN networks (DCGAN, WGAN-GP and CGAN share them)."""
+    return {
+        "image_shape": bounded_image_shape(image_shape),
+        "width": bounded_int("width", width, 1, MAX_SIZES["width"]),
+        "upsampling": upsampling,
+        "d_batch_norm": bool(d_batch_norm),
+    }
+
+
 def build_generator(latent_dim, image_shape, width=64, upsampling="transpose"):
     latents = keras.Input((latent_dim,), name="latents")
     images = generator_body(latents, image_shape, width, upsampling)
@@ -123,12 +133,7 @@ class DCGAN(GAN):
         discriminator=None,
         **recipe,
     ):
-        architecture = {
-            "image_shape": bounded_image_shape(image_shape),
-            "width": bounded_int("width", width, 1, MAX_SIZES["width"]),
-            "upsampling": upsampling,
-            "d_batch_norm": bool(d_batch_norm),
-        }
+        architecture = conv_architecture(image_shape, width, upsampling, d_batch_norm)
         super().__init__(
             generator, discriminator, latent_dim, d_steps, architecture=architecture, **recipe
         )
