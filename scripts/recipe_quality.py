@@ -1,22 +1,25 @@
-"""Which recipe parts buy quality: DCGAN variants trained for the same CPU time, then measured.
+"""Which recipe parts buy quality: DCGAN variants trained for the same time, then measured.
 
-    python scripts/recipe_quality.py --out runs/recipes                 # every variant
-    python scripts/recipe_quality.py --out runs/recipes --only plain,r1 --cpu-seconds 300
+    python -m scripts.recipe_quality --out runs/recipes                  # every variant
+    python -m scripts.recipe_quality --out runs/recipes --only plain,r1 --plain-steps 500
 
 Each variant is DCGAN on the data (default: Fashion-MNIST's 60,000 training
 images from Debian's dataset-fashion-mnist) with one recipe part added, or the
-combination, trained until the process has used ``--cpu-seconds`` of CPU time
-(``time.process_time``, checked after every 50 steps), so variants that cost
-more per step get fewer steps. CPU time rather than wall time keeps the budget
-fair when other work shares the machine. Each finished variant is written
-with ``kgan.loading.save_model_folder`` into ``OUT/NAME`` (with ``budget.json``:
-steps, images, CPU and wall seconds) and then measured by the ``kgan evaluate``
-command (``OUT/NAME/metrics.json``) and drawn by ``kgan sample``
-(``OUT/NAME/samples.png``). Finished variants are skipped, so a run can be
-continued. The table at the end is markdown.
+combination. All get the same training time: plain DCGAN trains
+``--plain-steps`` steps, and a variant whose step costs r times plain's trains
+``--plain-steps / r`` steps. The ratio r is measured in the variant's own
+process just before it trains, by timing blocks of plain and variant steps in
+turn (the median of ``--calibration-repeats`` each), so it holds however busy
+the machine is; a budget in seconds would not, on a machine shared with other
+work. Each finished variant is written with ``kgan.loading.save_model_folder``
+into ``OUT/NAME`` (with ``budget.json``: ratio, steps, images, seconds) and
+then measured by the ``kgan evaluate`` command (``OUT/NAME/metrics.json``) and
+drawn by ``kgan sample`` (``OUT/NAME/samples.png``). Finished variants are
+skipped, so a run can be continued. The table at the end is markdown.
 """
 
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -25,7 +28,6 @@ from pathlib import Path
 import click
 
 FASHION = "idx:/usr/share/datasets/fashion-mnist"
-STEPS_PER_CHECK = 50
 VARIANTS = {
     "plain": {},
     "r1": {"penalties": {"r1": 1.0}},
@@ -41,51 +43,54 @@ VARIANTS = {
 }
 
 
-def cpu_budget(seconds):
-    """A callback that stops fit() once the process has used ``seconds`` of CPU time."""
+def cost_ratio(overrides, dataset, repeats, steps=10):
+    """Seconds per step of the variant over plain DCGAN's, timed in turn in this process."""
     import keras
 
-    class CpuBudget(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.start_cpu, self.start_wall = time.process_time(), time.perf_counter()
-            self.epochs = 0
+    import kgan
+    from scripts.benchmark import epoch_timer
 
-        def on_epoch_end(self, epoch, logs=None):
-            self.epochs = epoch + 1
-            if time.process_time() - self.start_cpu >= seconds:
-                self.model.stop_training = True
+    timers = {}
+    for name, config in (("plain", {}), ("variant", overrides)):
+        model = kgan.create("dcgan", **config)
+        model.compile()
+        timers[name] = (model, epoch_timer())
+    for epoch in range(1 + repeats):  # alternate one block each; the first compiles
+        for model, timer in timers.values():
+            model.fit(
+                dataset,
+                initial_epoch=epoch,
+                epochs=epoch + 1,
+                steps_per_epoch=steps,
+                verbose=0,
+                callbacks=[timer],
+            )
+    keras.backend.clear_session()
+    plain, variant = (statistics.median(timer.times[1:]) for _, timer in timers.values())
+    return variant / plain
 
-    return CpuBudget()
 
-
-def train_variant(name, overrides, data_spec, out, cpu_seconds, batch_size, seed):
+def train_variant(name, overrides, data_spec, out, plain_steps, batch_size, seed, repeats):
     import keras
 
     import kgan
     from kgan import data, loading
 
+    dataset, _ = data.load_epochs(data_spec, batch_size, seed=seed)
+    ratio = 1.0 if not overrides else cost_ratio(overrides, dataset, repeats)
+    steps = max(1, round(plain_steps / ratio))
     keras.utils.set_random_seed(seed)
     model = kgan.create("dcgan", **overrides)
     model.compile()
-    dataset, _ = data.load_epochs(data_spec, batch_size, seed=seed)
-    budget = cpu_budget(cpu_seconds)
-    model.fit(
-        dataset,
-        epochs=10**6,
-        steps_per_epoch=STEPS_PER_CHECK,
-        shuffle=False,  # load_epochs shuffles, repeatably
-        verbose=0,
-        callbacks=[budget],
-    )
-    steps = budget.epochs * STEPS_PER_CHECK
+    start = time.perf_counter()
+    model.fit(dataset, epochs=1, steps_per_epoch=steps, shuffle=False, verbose=0)
     facts = {
         "variant": name,
         "config": overrides,
+        "cost_ratio": ratio,
         "steps": steps,
         "images": steps * batch_size,
-        "cpu_seconds": time.process_time() - budget.start_cpu,
-        "wall_seconds": time.perf_counter() - budget.start_wall,
+        "wall_seconds": time.perf_counter() - start,
         "backend": keras.config.backend(),
         "batch_size": batch_size,
         "seed": seed,
@@ -108,7 +113,7 @@ def row(name, directory):
     result = json.loads((directory / "metrics.json").read_text())
     ratio = result["classifier_score"] / result["real_classifier_score"]
     return (
-        f"| {name} | {budget['steps']} | {budget['cpu_seconds']:.0f} | {ratio:.3f} "
+        f"| {name} | {budget['cost_ratio']:.2f} | {budget['steps']} | {ratio:.3f} "
         f"| {result['frechet_distance']:.1f} | {result['kid']:.4f} "
         f"| {result['max_over_min']:.2f} | {result['classes_present']} "
         f"| {result['precision']:.3f} | {result['recall']:.3f} |"
@@ -119,12 +124,19 @@ def row(name, directory):
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--data", "data_spec", default=FASHION, show_default=True)
 @click.option("--dataset", default="fashion-mnist", show_default=True, help="For kgan evaluate.")
-@click.option("--cpu-seconds", default=600.0, show_default=True, type=click.FloatRange(1))
+@click.option(
+    "--plain-steps",
+    default=1500,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Steps of plain DCGAN; the others get the same time.",
+)
+@click.option("--calibration-repeats", default=3, show_default=True, type=click.IntRange(1))
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1))
 @click.option("--seed", default=0, show_default=True)
 @click.option("--only", help=f"Comma-separated variants among {', '.join(VARIANTS)}.")
-def main(out, data_spec, dataset, cpu_seconds, batch_size, seed, only):
-    """Train DCGAN variants for the same CPU time, evaluate each, print the table."""
+def main(out, data_spec, dataset, plain_steps, calibration_repeats, batch_size, seed, only):
+    """Train DCGAN variants for the same time, evaluate each, print the table."""
     names = only.split(",") if only else list(VARIANTS)
     unknown = [name for name in names if name not in VARIANTS]
     if unknown:
@@ -133,9 +145,10 @@ def main(out, data_spec, dataset, cpu_seconds, batch_size, seed, only):
         directory = out / name
         if not (directory / "budget.json").is_file():
             facts = train_variant(
-                name, VARIANTS[name], data_spec, directory, cpu_seconds, batch_size, seed
-            )
-            click.echo(f"{name}: {facts['steps']} steps in {facts['cpu_seconds']:.0f} CPU s")
+                name, VARIANTS[name], data_spec, directory, plain_steps, batch_size, seed,
+                calibration_repeats,
+            )  # fmt: skip
+            click.echo(f"{name}: cost × {facts['cost_ratio']:.2f}, {facts['steps']} steps")
         if not (directory / "metrics.json").is_file():
             kgan_command(
                 "evaluate", str(directory), "--dataset", dataset,
@@ -146,8 +159,8 @@ def main(out, data_spec, dataset, cpu_seconds, batch_size, seed, only):
                 "sample", str(directory), "-n", "100", "-o", str(directory / "samples.png")
             )
     click.echo(
-        "| DCGAN with | steps | CPU s | classifier score / real | Fréchet distance | KID "
-        "| largest / smallest class | classes | precision | recall |\n"
+        "| DCGAN with | cost / step × plain | steps | classifier score / real "
+        "| Fréchet distance | KID | largest / smallest class | classes | precision | recall |\n"
         "|---|---|---|---|---|---|---|---|---|---|"
     )
     for name in names:
