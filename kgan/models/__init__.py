@@ -3,7 +3,13 @@
 from kgan.models.cgan import CGAN
 from kgan.models.dcgan import DCGAN
 from kgan.models.gan import GAN
-from kgan.models.registry import create, get_architecture, list_architectures
+from kgan.models.registry import (
+    check_config_keys,
+    config_keys,
+    create,
+    get_architecture,
+    list_architectures,
+)
 from kgan.models.vanilla_gan import VanillaGAN
 from kgan.models.wgan_gp import WGANGP
 
@@ -13,6 +19,8 @@ __all__ = [
     "GAN",
     "WGANGP",
     "VanillaGAN",
+    "check_config_keys",
+    "config_keys",
     "create",
     "get_architecture",
     "list_architectures",

@@ -1,6 +1,7 @@
 """The architecture registry: names → model classes (as timm's ``_registry``)."""
 
 import difflib
+import inspect
 
 _ARCHITECTURES = {}
 
@@ -53,3 +54,37 @@ def create(arch: str, **config):
     (32, 32, 3)
     """
     return get_architecture(arch)(**config)
+
+
+def config_keys(arch: str) -> dict:
+    """The constructor keys of ``arch`` (architecture and recipe) with their defaults.
+
+    Example:
+
+    >>> import kgan
+    >>> kgan.models.config_keys("dcgan")["width"]
+    64
+    """
+    from kgan.models.gan import GAN
+
+    keys = {}
+    for cls in (get_architecture(arch), GAN):
+        for name, parameter in inspect.signature(cls.__init__).parameters.items():
+            if parameter.kind in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL):
+                continue
+            if name not in ("self", "generator", "discriminator", "architecture"):
+                keys.setdefault(name, parameter.default)
+    return keys
+
+
+def check_config_keys(arch: str, config: dict):
+    """Raises ValueError naming the first key ``arch`` does not take, with close matches."""
+    known = config_keys(arch)
+    for key in config:
+        if key not in known and key not in ("generator", "discriminator", "name"):
+            close = difflib.get_close_matches(key, known, n=2)
+            hint = f" Did you mean {', '.join(close)}?" if close else ""
+            raise ValueError(
+                f"kgan: {arch} has no config key {key!r}.{hint} "
+                f"(kgan train {arch} --help-config lists them)"
+            )
