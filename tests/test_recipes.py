@@ -112,8 +112,9 @@ def test_ema_update_is_the_closed_form():
 
 
 def test_ema_through_fit_is_the_closed_form():
-    # With decay ½ and two generator steps from w₀: ¼·w₀ + ¼·w₁ + ½·w₂.
-    model = helpers.tiny_model("vanilla-gan", ema=0.5)
+    # Step n averages with decay d_n = min(ema, (1 + n) / (10 + n)), the warm-up of
+    # TF's ExponentialMovingAverage: shadow_n = d_n·shadow_(n-1) + (1 - d_n)·w_n.
+    model = helpers.tiny_model("vanilla-gan", ema=0.2)
     model.compile()
     x, _ = helpers.make_data(model, n=8)
     seen = [helpers.numpy_values(model.generator.trainable_variables)]
@@ -122,11 +123,14 @@ def test_ema_through_fit_is_the_closed_form():
             helpers.numpy_values(model.generator.trainable_variables)
         )
     )
-    model.fit(x, batch_size=8, epochs=2, verbose=0, shuffle=False, callbacks=[record])
+    model.fit(x, batch_size=8, epochs=3, verbose=0, shuffle=False, callbacks=[record])
+    expected = seen[0]
+    for n, weights in enumerate(seen[1:], 1):
+        decay = min(0.2, (1 + n) / (10 + n))  # 0.18, 0.2, 0.2: both branches of the min
+        expected = [decay * e + (1 - decay) * w for e, w in zip(expected, weights, strict=True)]
     shadow = helpers.numpy_values(model.ema_generator.variables)
-    for i, value in enumerate(shadow):
-        expected = 0.25 * seen[0][i] + 0.25 * seen[1][i] + 0.5 * seen[2][i]
-        np.testing.assert_allclose(value, expected, rtol=1e-5, atol=1e-7)
+    for value, want in zip(shadow, expected, strict=True):
+        np.testing.assert_allclose(value, want, rtol=1e-5, atol=1e-7)
 
 
 def test_sample_uses_the_ema_generator_unless_told_not_to():

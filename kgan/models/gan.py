@@ -34,7 +34,8 @@ class GAN(keras.Model):
     - ``penalty_every``: lazy regularization (StyleGAN2): the penalties are
       computed on every k-th discriminator update only, weighted by k.
     - ``ema``: keep an exponential moving average of the generator's weights
-      with this decay (e.g. 0.999), updated after each generator step.
+      with this decay (e.g. 0.999), updated after each generator step, with
+      the warm-up of TensorFlow's ``ExponentialMovingAverage`` (``ema_decay``).
       ``sample()``, ``generate()`` and ``predict()`` use it unless told
       ``ema=False``. BatchNorm moving statistics are copied from the raw
       generator, not averaged.
@@ -397,8 +398,18 @@ class GAN(keras.Model):
             )
         )
         if self.ema_generator is not None:
-            networks.update_ema(self.ema_generator, self.generator, self.recipe["ema"])
+            networks.update_ema(self.ema_generator, self.generator, self.ema_decay())
         return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def ema_decay(self):
+        """This step's EMA decay: ``min(ema, (1 + n) / (10 + n))`` after n generator steps.
+
+        The warm-up of TensorFlow's ``ExponentialMovingAverage(num_updates=n)``:
+        without it, 0.999 would keep a quarter of the random initial weights in
+        the average after 1,400 steps.
+        """
+        steps = ops.cast(self.g_optimizer.iterations, "float32")
+        return ops.minimum(self.recipe["ema"], (1.0 + steps) / (10.0 + steps))
 
     def track(self, logs):
         """Adds one update's logs to the epoch means (D logs average over all D updates)."""
