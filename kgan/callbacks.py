@@ -156,7 +156,7 @@ def restore_latest(model, directory, warn=print):
         try:
             return restore_checkpoint(model, path, read_state(path))
         except Exception as error:  # any reason it does not load: try the previous one
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
+            reason = files.error_reason(error, type(error).__name__)
             warn(f"warning: skipping checkpoint {path.name}, which does not load ({reason}).")
     if complete_checkpoints(directory):
         raise ValueError(f"kgan: no checkpoint in {directory} loads into this model.")

@@ -65,3 +65,9 @@ def check_regular_file(path, what: str) -> Path:
     if not stat.S_ISREG(mode):
         raise ValueError(f"kgan: {what}: {path} is not a regular file; refusing to read it.")
     return path
+
+
+def error_reason(error, default: str) -> str:
+    """The first line of an exception's message, or ``default`` where it has none."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else default

@@ -53,17 +53,18 @@ def read_model_config(directory) -> dict:
     return config
 
 
-def verify_model_folder(directory) -> dict:
+def verify_model_folder(directory, weights_checked: bool = False) -> dict:
     """The folder's config after checking that its weights are the ones it records.
 
     Raises ValueError (one line) for a missing, truncated or replaced weights
     file. Folders written before config.json recorded a sha256 are trusted.
+    ``weights_checked``: a zoo manifest has verified the weights already.
     """
     directory = Path(directory)
     config = read_model_config(directory)
     weights = files.check_regular_file(directory / WEIGHTS_FILE, "model folder")
     expected = config.get("weights_sha256")
-    if expected is not None:
+    if expected is not None and not weights_checked:
         zoo.verify_file(weights, expected, str(directory))
     return config
 
@@ -101,10 +102,11 @@ def load(source):
             )
         directory = zoo.entry_dir(str(source))
         zoo.verify_entry(directory, f"zoo entry {source!r}")
-        return _load_folder(directory, source)
+        return _load_folder(directory, source, weights_checked=True)
     directory = Path(source)
     if (directory / zoo.MANIFEST_FILE).exists():  # a copied zoo entry: still checked
         zoo.verify_entry(directory, str(directory))
+        return _load_folder(directory, source, weights_checked=True)
     return _load_folder(directory, source)
 
 
@@ -154,19 +156,19 @@ def _network_arrays(path) -> dict:
         with h5py.File(path, "r") as f:
             f.visititems(collect)
     except OSError as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
+        reason = files.error_reason(error, "unreadable")
         raise ValueError(f"kgan: {path} is not a readable weights file ({reason}).") from None
     return found
 
 
-def _load_folder(directory: Path, source):
+def _load_folder(directory: Path, source, weights_checked=False):
     config_path, weights_path = directory / CONFIG_FILE, directory / WEIGHTS_FILE
     if not config_path.exists() or not weights_path.exists():
         raise ValueError(
             f"kgan: cannot load {str(source)!r}: expected a zoo entry name or a folder with "
             f"{CONFIG_FILE} and {WEIGHTS_FILE} (a finished kgan train run)."
         )
-    config = verify_model_folder(directory)
+    config = verify_model_folder(directory, weights_checked)
     try:
         model = create(config["architecture"], **config["config"])
     except (TypeError, ValueError) as error:  # unknown, missing or out-of-range arguments
@@ -178,7 +180,7 @@ def _load_folder(directory: Path, source):
     try:
         model.load_weights(str(weights_path))
     except Exception as error:  # h5py's OSError, Keras's ValueError: all mean "not these weights"
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        reason = files.error_reason(error, type(error).__name__)
         raise ValueError(
             f"kgan: cannot load {weights_path}: it does not hold this model's weights ({reason})."
         ) from None

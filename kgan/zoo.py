@@ -137,8 +137,12 @@ def verify_entry(directory, owner: str) -> dict:
     """
     directory = Path(directory)
     manifest = read_manifest(directory)
-    verify_file(directory / "model.weights.h5", manifest["weights_sha256"], owner)
-    for name, digest in manifest.get("files", {}).items():
+    # Each file hashed once: the weights' digest is in weights_sha256 and usually in files too.
+    expected = dict(manifest.get("files", {}))
+    weights = "model.weights.h5"
+    if expected.setdefault(weights, manifest["weights_sha256"]) != manifest["weights_sha256"]:
+        raise ValueError(f"kgan: {owner}: its manifest records two sha256 for {weights}.")
+    for name, digest in expected.items():
         if Path(name).name != name:
             raise ValueError(f"kgan: {owner}: its manifest names {name!r}, not an entry file.")
         verify_file(directory / name, digest, owner)
