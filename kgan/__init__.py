@@ -29,6 +29,8 @@ _EXPORTS = {
     "list_architectures": "kgan.models",
     "evaluate": "kgan.evaluation",
     "list_zoo": "kgan.zoo",
+    "zoo_info": "kgan.zoo",
+    "ZooEntry": "kgan.zoo",
     "load": "kgan.loading",
 }
 _SUBMODULES = (

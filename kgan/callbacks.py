@@ -24,7 +24,7 @@ import keras
 import numpy as np
 
 from kgan import files
-from kgan.images import save_grid
+from kgan.images import class_rows, save_grid
 
 CHECKPOINT_PATTERN = re.compile(r"^epoch-(\d{4,})\.keras$")
 
@@ -32,25 +32,68 @@ CHECKPOINT_PATTERN = re.compile(r"^epoch-(\d{4,})\.keras$")
 class SampleGrid(keras.callbacks.Callback):
     """Writes ``epoch-NNNN.png`` after each epoch, from the same latents every time.
 
-    Conditional models get one row per class.
+    Conditional models get one row per class. With ``summary_dir`` the grid
+    also goes to TensorBoard (an image summary ``samples`` per epoch).
     """
 
-    def __init__(self, directory, n=64, seed=0):
+    def __init__(self, directory, n=64, seed=0, summary_dir=None):
         super().__init__()
         self.directory, self.n, self.seed = Path(directory), n, seed
+        self.summary_dir = None if summary_dir is None else Path(summary_dir)
 
     def grid_inputs(self):
         model = self.model
         if model.num_classes is None:
             return model.latents(self.n, self.seed), None, None
-        columns = max(1, self.n // model.num_classes)
-        labels = np.repeat(np.arange(model.num_classes), columns)
+        labels, columns = class_rows(model.num_classes, self.n)
         return model.latents(len(labels), self.seed), labels, columns
 
     def on_epoch_end(self, epoch, logs=None):
         latents, labels, columns = self.grid_inputs()
         images = self.model.sample(len(latents), latents=latents, labels=labels)
-        save_grid(images, self.directory / f"epoch-{epoch + 1:04d}.png", columns=columns)
+        path = save_grid(images, self.directory / f"epoch-{epoch + 1:04d}.png", columns=columns)
+        if self.summary_dir is not None:
+            _write_image_summary(self.summary_dir, path, epoch + 1)
+
+
+def _write_image_summary(directory: Path, png: Path, step: int):
+    # tf.summary is TensorBoard's writer; TensorFlow is installed on every backend.
+    import tensorflow as tf
+
+    image = tf.io.decode_png(tf.io.read_file(str(png)))[None]
+    with tf.summary.create_file_writer(str(directory)).as_default():
+        tf.summary.image("samples", image, step=step)
+
+
+class CSVLog(keras.callbacks.CSVLogger):
+    """keras.callbacks.CSVLogger without its always-"NA" ``val_*`` columns.
+
+    CSVLogger adds a val_ column for every log when the first epoch has no
+    validation logs; here the columns are the first epoch's logs, so a run
+    with validation data has them and a run without has none.
+    """
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.keys is None and logs:
+            self.keys = sorted(logs)
+        super().on_epoch_end(epoch, logs)
+
+
+class StopAfterSteps(keras.callbacks.Callback):
+    """Stops training after ``max_steps`` steps in all, counting ``steps_done`` before this fit.
+
+    The epoch it stops in ends early and is checkpointed as done, so a
+    resumed run continues with the next epoch's data.
+    """
+
+    def __init__(self, max_steps: int, steps_done: int = 0):
+        super().__init__()
+        self.max_steps, self.steps = max_steps, steps_done
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+        if self.steps >= self.max_steps:
+            self.model.stop_training = True
 
 
 def _finite(logs):

@@ -11,6 +11,9 @@ from pathlib import Path
 import click
 
 BACKENDS = ("tensorflow", "jax", "torch")
+# The built-in architectures, known without importing Keras (a test keeps this
+# equal to kgan.list_architectures()), so a typo is reported in a moment.
+BUILTIN_ARCHITECTURES = ("cgan", "dcgan", "vanilla-gan", "wgan-gp")
 DEFAULT_RUN = {"config": {}, "epochs": 10, "batch_size": 64, "seed": 0}
 
 
@@ -28,9 +31,14 @@ def _parse_overrides(pairs):
 
 
 def use_backend(backend):
-    """Sets KERAS_BACKEND for this process, unless Keras already runs on another backend."""
-    if backend is None:
-        return
+    """Sets KERAS_BACKEND for this process, unless Keras already runs on another backend;
+    then imports Keras quietly."""
+    if backend is not None:
+        _set_backend(backend)
+    import_keras_quietly()
+
+
+def _set_backend(backend):
     import sys
 
     if "keras" in sys.modules and sys.modules["keras"].config.backend() != backend:
@@ -38,6 +46,31 @@ def use_backend(backend):
             f"the Keras backend is already chosen; cannot switch to {backend}."
         )
     os.environ["KERAS_BACKEND"] = backend
+
+
+def import_keras_quietly():
+    """Imports TensorFlow and Keras without TensorFlow's C++ log lines on the terminal.
+
+    absl, oneDNN and CUDA print INFO/ERROR lines from C++ at import and first
+    use ("oneDNN custom operations are on", "failed call to cuInit") that say
+    nothing to a CPU user. TF_CPP_MIN_LOG_LEVEL silences most; the lines
+    written before absl reads it need stderr itself closed during the import.
+    Python errors still propagate as exceptions.
+    """
+    import sys
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "tensorflow" in sys.modules:
+        return
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import keras  # noqa: F401
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _one_line(error, limit=400) -> str:
@@ -111,11 +144,29 @@ def main():
     metavar="KEY=VALUE",
     help="Constructor config override, JSON values (e.g. -c width=32 -c image_shape=[32,32,3]).",
 )
+@click.option(
+    "--steps-per-epoch",
+    type=click.IntRange(1),
+    help="Cut each epoch to N batches (a quick trial; part of the run's settings).",
+)
+@click.option(
+    "--max-steps", type=click.IntRange(1), help="Stop after N steps in all (a quick trial)."
+)
+@click.option(
+    "--val-split",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    help="Hold out this share of the images: val_* losses in the logs and log.csv.",
+)
+@click.option(
+    "--tensorboard",
+    is_flag=True,
+    help="Also log losses and sample grids to OUT/tensorboard (pip install 'kgan[tensorboard]').",
+)
 @click.option("--quiet", is_flag=True, help="One line per epoch instead of a progress bar.")
 @click.option("--help-config", is_flag=True, help="List the -c keys of ARCH_OR_ENTRY and exit.")
 def train(
-    arch_or_entry, data_spec, epochs, batch_size, out, resume, seed, backend, overrides, quiet,
-    help_config,
+    arch_or_entry, data_spec, epochs, batch_size, out, resume, seed, backend, overrides,
+    steps_per_epoch, max_steps, val_split, tensorboard, quiet, help_config,
 ):  # fmt: skip
     """Train ARCH_OR_ENTRY into the run directory --out.
 
@@ -140,6 +191,8 @@ def train(
         backend = backend or recorded["backend"]
     elif arch_or_entry is None:
         raise click.UsageError("name an architecture or zoo entry (or --resume an existing --out).")
+    else:
+        _check_name(arch_or_entry)
     use_backend(backend)
     from kgan import models, training, zoo
 
@@ -159,6 +212,9 @@ def train(
     config = {**recipe["config"], **_parse_overrides(overrides)}
     models.check_config_keys(recipe["architecture"], config)
     data_spec = data_spec or recipe.get("data")
+    if recorded is not None:  # a resume keeps the run's own trial settings
+        steps_per_epoch = steps_per_epoch or recorded.get("steps_per_epoch")
+        val_split = val_split or recorded.get("val_split")
     if data_spec is None:
         raise click.UsageError("--data is required when training an architecture.")
     training.train_run(
@@ -170,8 +226,32 @@ def train(
         seed=recipe["seed"] if seed is None else seed,
         config=config,
         resume=resume,
+        steps_per_epoch=steps_per_epoch,
+        max_steps=max_steps,
+        val_split=val_split,
+        tensorboard=tensorboard,
         verbose=2 if quiet else 1,
         echo=click.echo,
+    )
+
+
+def _check_name(name):
+    """Refuses a name that is neither a built-in architecture nor a zoo recipe, before Keras.
+
+    Architectures registered by user code are looked up after Keras is imported.
+    """
+    from kgan import zoo
+
+    if name in BUILTIN_ARCHITECTURES or name in zoo.list_recipes() or "." in name:
+        return
+    import difflib
+
+    known = [*BUILTIN_ARCHITECTURES, *zoo.list_recipes()]
+    close = difflib.get_close_matches(name, known, n=3)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    raise click.ClickException(
+        f"unknown architecture or zoo entry {name!r}; the architectures are "
+        f"{', '.join(BUILTIN_ARCHITECTURES)} (kgan list shows the zoo entries).{hint}"
     )
 
 
@@ -181,7 +261,10 @@ def _recorded_run(out: Path) -> dict:
     try:
         run = json.loads(run_file.read_text())
         keys = ("architecture", "config", "data", "batch_size", "seed", "backend", "epochs")
-        return {key: run[key] for key in keys}
+        recorded = {key: run[key] for key in keys}
+        for key in ("steps_per_epoch", "val_split"):  # runs of kgan 0.1 lack them
+            recorded[key] = run.get(key)
+        return recorded
     except (OSError, ValueError, KeyError, TypeError):
         raise click.ClickException(
             f"{out} holds no readable run.json to resume; name the architecture and --data."
@@ -193,10 +276,19 @@ def _recorded_run(out: Path) -> dict:
 @click.option(
     "-n", "count", default=64, show_default=True, type=click.IntRange(1, 10_000), help="Images."
 )
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="NAME.png: one grid; NAME.npy: the float32 array (n, H, W, C) in [-1, 1]; "
+    "a new folder name (no suffix): one PNG per image.",
+)
 @click.option("--seed", default=0, show_default=True)
 @click.option(
-    "--labels", help="Comma-separated class labels for conditional models (one, or one per image)."
+    "--labels",
+    help="Conditional models: comma-separated classes, by name or number (dress,sneaker or "
+    "3,7): one for all images, one per image, or a row each. Default: a row per class.",
 )
 @click.option(
     "--interpolate",
@@ -209,26 +301,59 @@ def _recorded_run(out: Path) -> dict:
     "--backend", type=click.Choice(BACKENDS), help="Keras backend (default: KERAS_BACKEND)."
 )
 def sample(source, count, output, seed, labels, interpolate, backend):
-    """Write a grid of samples from SOURCE (a zoo entry or a run directory) to OUTPUT (PNG).
+    """Write samples from SOURCE (a zoo entry, a run directory or a .keras file) to OUTPUT.
 
     An existing OUTPUT is never overwritten.
     """
     if output.exists():
         raise click.ClickException(f"{output} exists already; choose another -o.")
+    kind = {".png": "grid", ".npy": "array", "": "folder"}.get(output.suffix.lower())
+    if kind is None:
+        raise click.ClickException(
+            f"expected -o ending in .png (a grid) or .npy (an array), or a new folder name "
+            f"(one PNG per image); got {output}."
+        )
     use_backend(backend)
     from kgan import images, loading
     from kgan.interpolation import interpolation_grid
 
     model = loading.load(source)
-    label_values = None if labels is None else [int(v) for v in labels.split(",")]
+    label_values = None if labels is None else [v.strip() for v in labels.split(",")]
+    if label_values is not None and model.num_classes is None:
+        raise click.ClickException(f"{source} is not conditional; it takes no --labels.")
+    columns = None
     if interpolate:
         rows = max(1, count // interpolate)
+        if label_values is not None:
+            label_values = model.label_ids(label_values).tolist()
         pictures = interpolation_grid(model, rows, interpolate, seed=seed, labels=label_values)
         columns = interpolate
     else:
+        if label_values is None and model.num_classes is not None:
+            label_values, columns = images.class_rows(model.num_classes, count)
+            count = len(label_values)
+        elif label_values is not None and len(label_values) not in (1, count):
+            columns = max(1, count // len(label_values))  # a row per given class
+            label_values = [value for value in label_values for _ in range(columns)]
+            count = len(label_values)
         pictures = model.sample(count, seed=seed, labels=label_values)
-        columns = None
-    click.echo(f"wrote {images.save_grid(pictures, output, columns=columns)}")
+    click.echo(f"wrote {_write_samples(pictures, output, kind, columns)}")
+
+
+def _write_samples(pictures, output: Path, kind: str, columns) -> str:
+    import numpy as np
+
+    from kgan import files, images
+
+    # Each kind is written under a temporary name and renamed: never half a file or folder.
+    if kind == "grid":
+        return str(images.save_grid(pictures, output, columns=columns))
+    if kind == "array":
+        files.write_atomically(output, lambda temporary: np.save(temporary, pictures))
+        return f"{output} ({', '.join(map(str, pictures.shape))} float32 in [-1, 1])"
+
+    files.write_atomically(output, lambda temporary: images.save_images(pictures, temporary))
+    return f"{output}/ ({len(pictures)} PNGs)"
 
 
 @main.command()
@@ -261,7 +386,13 @@ def evaluate(source, dataset, samples, seed, json_path, backend):
     use_backend(backend)
     from kgan import evaluation
 
-    result = evaluation.evaluate(source, dataset=dataset, num_samples=samples, seed=seed)
+    result = evaluation.evaluate(
+        source,
+        dataset=dataset,
+        num_samples=samples,
+        seed=seed,
+        progress=lambda message: click.echo(f"... {message}", err=True),
+    )
     click.echo(f"{source} on {result['dataset']} ({result['protocol']['num_samples']} samples)")
     for key, real_key in (
         ("classifier_score", "real_classifier_score"),
@@ -282,12 +413,85 @@ def evaluate(source, dataset, samples, seed, json_path, backend):
 
 @main.command(name="list")
 def list_entries():
-    """List the zoo entries (kgan.load(NAME) loads one)."""
+    """List the zoo entries with their headline metrics (kgan info NAME for one in full)."""
     from kgan import zoo
 
-    for name in zoo.list_zoo():
-        manifest = zoo.read_manifest(zoo.entry_dir(name))
-        click.echo(f"{name:<28} {manifest['architecture']:<12} {manifest['dataset']}")
+    lines = [f"{'entry':<27} {'architecture':<12} {'dataset':<14} score/real  Fréchet  targets"]
+    for name in zoo.list_zoo():  # every entry is read before anything is printed
+        entry = zoo.zoo_info(name)
+        head = entry.headline()
+        metrics = (
+            f"{head['classifier_score_ratio']:10.3f} {head['frechet_distance']:8.2f}  "
+            f"{head['targets_met']}/{head['targets']} met"
+            if head
+            else "not measured"
+        )
+        lines.append(f"{name:<27} {entry.architecture:<12} {entry.dataset:<14} {metrics}")
+    click.echo("\n".join(lines))
+
+
+@main.command()
+@click.argument("name")
+@click.option("--card", is_flag=True, help="Print the whole model card (Markdown).")
+def info(name, card):
+    """Show zoo entry NAME: recipe, metrics and targets, licenses, sha256, files."""
+    from kgan import zoo
+
+    entry = zoo.zoo_info(name)
+    if card:
+        click.echo(entry.card)
+        return
+    click.echo(f"{entry.name}: {entry.architecture} on {entry.dataset} (kgan {entry.kgan_version})")
+    click.echo(f"  config      {json.dumps(entry.config)}")
+    if entry.recipe:
+        recipe = {k: entry.recipe[k] for k in ("data", "epochs", "batch_size", "seed", "backend")
+                  if k in entry.recipe}  # fmt: skip
+        click.echo(f"  training    {json.dumps(recipe)}")
+    if entry.class_names:
+        click.echo(f"  classes     {', '.join(entry.class_names)}")
+    for key, value in entry.headline().items():
+        click.echo(
+            f"  {key:<24} {value:.4f}" if isinstance(value, float) else f"  {key:<24} {value}"
+        )
+    for target in entry.metrics.get("targets", []):
+        status = "met" if target["met"] else "MISSED"
+        click.echo(f"  target: {target['target']} {target['value']:.4f} {target['goal']}: {status}")
+    for what, license_name in entry.licenses.items():
+        click.echo(f"  license     {what}: {license_name}")
+    click.echo(f"  sha256      {entry.sha256} (model.weights.h5)")
+    for file_name, size in entry.sizes.items():
+        click.echo(f"  file        {file_name:<20} {size:>12,} bytes")
+    click.echo(f"  card        {entry.directory / zoo.CARD_FILE} (or kgan info {name} --card)")
+
+
+@main.command()
+@click.argument("source")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "export_format",
+    help="tf_saved_model (TensorFlow, JAX backends) or onnx (PyTorch; TensorFlow/JAX with "
+    "tf2onnx/jax2onnx)  [default: the backend's first]",
+)
+@click.option(
+    "--backend", type=click.Choice(BACKENDS), help="Keras backend (default: KERAS_BACKEND)."
+)
+def export(source, path, export_format, backend):
+    """Export the generator of SOURCE (zoo entry, run directory, .keras file) to PATH, for serving.
+
+    The artifact maps latents (and int32 labels shaped (n, 1) for conditional
+    models) to images in [-1, 1], as model.sample() does. PATH must not exist.
+    """
+    if path.exists():
+        raise click.ClickException(f"{path} exists already; choose another PATH.")
+    use_backend(backend)
+    from kgan import backend as kgan_backend
+    from kgan import loading
+
+    model = loading.load(source)
+    export_format = export_format or kgan_backend.EXPORT_FORMATS[0]
+    model.export_generator(path, format=export_format)
+    click.echo(f"wrote {path} ({export_format}, generator of {source})")
 
 
 if __name__ == "__main__":

@@ -374,6 +374,7 @@ def load_epochs(
     image_shape=None,
     num_classes=None,
     arrays=None,
+    steps_per_epoch=None,
 ):
     """An endless pipeline whose epoch k's order depends only on (seed, k), and its steps per epoch.
 
@@ -385,6 +386,8 @@ def load_epochs(
     (and ``num_classes``), array-backed data is checked against them in full
     before the pipeline is built. ``arrays`` = ``(images, labels)`` already
     read (and checked) by ``read_arrays`` saves reading them again.
+    ``steps_per_epoch`` keeps only each epoch's first batches (the same ones
+    on a resume).
     """
     import tensorflow as tf
 
@@ -399,7 +402,8 @@ def load_epochs(
 
     def epoch_batches(epoch):
         keys = tf.random.stateless_uniform([count], seed=tf.stack([tf.cast(seed, tf.int64), epoch]))
-        return tf.data.Dataset.from_tensor_slices(tf.argsort(keys)).batch(batch_size)
+        batches = tf.data.Dataset.from_tensor_slices(tf.argsort(keys)).batch(batch_size)
+        return batches if steps_per_epoch is None else batches.take(steps_per_epoch)
 
     def gather(indices):
         batch = scale(tf.gather(images, indices))
@@ -407,4 +411,28 @@ def load_epochs(
 
     dataset = tf.data.Dataset.range(start_epoch, 2**62).flat_map(epoch_batches)
     dataset = dataset.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
-    return dataset.prefetch(tf.data.AUTOTUNE), -(-count // batch_size)
+    steps = steps_per_epoch_of(count, batch_size)
+    return dataset.prefetch(tf.data.AUTOTUNE), min(steps, steps_per_epoch or steps)
+
+
+def steps_per_epoch_of(count: int, batch_size: int) -> int:
+    """Batches in an epoch of ``count`` images (the last one may be short)."""
+    return -(-count // batch_size)
+
+
+def hold_out(arrays, share: float, seed: int, labels: bool):
+    """``((train images, labels), validation_data)``: a seeded ``share`` of the images held out.
+
+    The held-out images are scaled to [-1, 1] as ``fit(validation_data=...)``
+    takes them: ``images`` or ``(images, labels)`` for conditional models.
+    """
+    images, class_labels = arrays
+    count = len(images)
+    held = min(count - 1, max(1, round(count * share)))
+    order = np.random.default_rng(seed).permutation(count)
+    keep, val = np.sort(order[held:]), np.sort(order[:held])
+    val_images = images[val].astype("float32")
+    if not np.issubdtype(images.dtype, np.floating):
+        val_images = val_images / 127.5 - 1.0
+    validation = (val_images, class_labels[val]) if labels else val_images
+    return (images[keep], class_labels[keep]), validation

@@ -150,7 +150,13 @@ def _resolve(source, dataset):
     return model, dataset, getattr(model, "architecture", None), name
 
 
-def evaluate(source, dataset: str | None = None, num_samples: int | None = None, seed: int = 0):
+def evaluate(
+    source,
+    dataset: str | None = None,
+    num_samples: int | None = None,
+    seed: int = 0,
+    progress=None,
+):
     """Measures a generator against a dataset's held-out images with its evaluator.
 
     Args:
@@ -158,6 +164,8 @@ def evaluate(source, dataset: str | None = None, num_samples: int | None = None,
         dataset: "mnist" or "fashion-mnist"; zoo entries know theirs.
         num_samples: generated samples (the protocol's 10,000 by default).
         seed: latent seed (the protocol's 0 by default).
+        progress: called with a short message as each stage starts (``kgan
+            evaluate`` prints them).
 
     Returns a dict: classifier score beside the real held-out score, Fréchet
     distance beside the real floor (train vs held-out), KID, precision and
@@ -169,6 +177,7 @@ def evaluate(source, dataset: str | None = None, num_samples: int | None = None,
     >>> import kgan
     >>> result = kgan.evaluate("runs/fashion", dataset="fashion-mnist")  # doctest: +SKIP
     """
+    say = progress or (lambda message: None)
     model, dataset, architecture, name = _resolve(source, dataset)
     evaluator = load_evaluator(dataset)
     protocol = dict(PROTOCOL)
@@ -176,7 +185,9 @@ def evaluate(source, dataset: str | None = None, num_samples: int | None = None,
     protocol["seed"] = int(seed)
     conditional = getattr(model, "num_classes", None) is not None
     labels = np.arange(protocol["num_samples"]) % model.num_classes if conditional else None
+    say(f"generating {protocol['num_samples']:,} samples")
     samples = model.sample(protocol["num_samples"], seed=protocol["seed"], labels=labels)
+    say(f"classifying them and the {dataset} splits with the evaluator")
 
     test_images, _ = evaluator.real_images("test")
     train_images, _ = evaluator.real_images("train")
@@ -184,6 +195,7 @@ def evaluate(source, dataset: str | None = None, num_samples: int | None = None,
     real_probs, real_features = evaluator.predict(test_images)
     _, train_features = evaluator.predict(train_images[:FLOOR_TRAIN_COUNT])
 
+    say("computing classifier score, Fréchet distance, KID, precision/recall")
     result = {"source": name, "dataset": dataset, "architecture": architecture}
     result["classifier_score"] = metrics.classifier_score(fake_probs)
     result["real_classifier_score"] = metrics.classifier_score(real_probs)
@@ -207,6 +219,7 @@ def evaluate(source, dataset: str | None = None, num_samples: int | None = None,
     if conditional:
         result["label_accuracy"] = float(np.mean(predicted == labels))
     count = protocol["memorization_count"]
+    say(f"memorization: nearest training images of {min(count, len(samples)):,} samples")
     sample_nn = metrics.nearest_neighbour_distances(samples[:count], train_images)
     held_out_nn = metrics.nearest_neighbour_distances(test_images[:count], train_images)
     result["memorization"] = {

@@ -7,6 +7,7 @@ never half of one; a kill or a full disk leaves at most a ``.tmp-*`` file.
 
 import contextlib
 import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def _fsync_path(path, directory=False):
 
 
 def write_atomically(path, write):
-    """Calls ``write(temporary_path)``, then moves the file to ``path`` durably.
+    """Calls ``write(temporary_path)``, then moves the file (or folder) to ``path`` durably.
 
     Raises ValueError (one line, naming ``path``) where the disk is full, the
     folder is read-only or the writer fails with an OSError; the temporary file
@@ -38,14 +39,21 @@ def write_atomically(path, write):
         os.replace(temporary, path)
         _fsync_path(path.parent, directory=True)
     except OSError as error:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+        _remove(temporary)
         reason = error.strerror or str(error).splitlines()[0]
         raise ValueError(f"kgan: cannot write {path}: {reason}.") from None
     except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+        _remove(temporary)
         raise
+
+
+def _remove(path: Path):
+    """Removes a temporary file, or a temporary folder (an exported model)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 def write_text_atomically(path, text: str):

@@ -12,6 +12,12 @@ def to_uint8(images):
     return np.round((np.clip(images, -1.0, 1.0) + 1.0) * 127.5).astype("uint8")
 
 
+def class_rows(num_classes: int, n: int):
+    """(labels, columns) for a grid of ``n`` images with one row per class, as even as fits."""
+    columns = max(1, n // num_classes)
+    return np.repeat(np.arange(num_classes), columns), columns
+
+
 def make_grid(images, columns=None, padding=2):
     """Tiles (n, H, W, C) images in [-1, 1] into one uint8 array (rows × columns)."""
     images = to_uint8(np.asarray(images))
@@ -29,6 +35,19 @@ def make_grid(images, columns=None, padding=2):
     return grid
 
 
+def _picture(array):
+    return Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
+
+
+def save_images(images, directory):
+    """Writes each image in [-1, 1] as its own PNG, ``00000.png``, ... in a new folder."""
+    directory = Path(directory)
+    directory.mkdir()
+    for index, image in enumerate(to_uint8(np.asarray(images))):
+        _picture(image).save(directory / f"{index:05d}.png")
+    return directory
+
+
 def save_grid(images, path, columns=None, scale=2):
     """Writes images in [-1, 1] as one PNG grid, each pixel ``scale`` times larger.
 
@@ -38,9 +57,7 @@ def save_grid(images, path, columns=None, scale=2):
     >>> from kgan.images import save_grid
     >>> save_grid(kgan.DCGAN().sample(16, seed=0), "grid.png")  # doctest: +SKIP
     """
-    grid = make_grid(images, columns)
-    mode = "L" if grid.shape[-1] == 1 else "RGB"
-    picture = Image.fromarray(grid[..., 0] if mode == "L" else grid, mode)
+    picture = _picture(make_grid(images, columns))
     if scale != 1:
         picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
     Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,8 @@ generators) and refuses anything else rather than guessing a scaling: a
 uint8 or [0, 255] batch is an error that says how to scale it.
 """
 
+import warnings
+
 import numpy as np
 
 _SCALE_HINT = "scale them with images / 127.5 - 1"
@@ -35,6 +37,14 @@ def check_images(images, image_shape):
         hint = f": {_SCALE_HINT}" if high > 1.5 else ""
         raise ValueError(
             f"kgan: expected images in [-1, 1]; got values in [{low:g}, {high:g}]{hint}."
+        )
+    if low >= 0.0 and high > 0.0:
+        # keras.io's examples scale to [0, 1]; a tanh generator then learns a grey background.
+        warnings.warn(
+            f"kgan: the images lie in [{low:g}, {high:g}], not [-1, 1] as kgan's generators "
+            "produce; if they were scaled to [0, 1], use images * 2 - 1.",
+            UserWarning,
+            stacklevel=4,
         )
 
 
@@ -89,10 +99,12 @@ def first_batch(x):
 
 
 def check_fit_data(x, y, image_shape, num_classes=None):
-    """Checks ``fit(x, y)`` input: whole numpy arrays, or a dataset's first batch.
+    """Checks ``fit(x, y)`` input: whole arrays, or the first batch of anything else.
 
-    Later batches of a dataset are not read ahead of training; a NaN that
-    appears there shows up as a NaN loss (see keras.callbacks.TerminateOnNaN).
+    Returns ``x``, or for a one-pass iterator (a Python generator) a new
+    generator that yields the batch read for the check and then the rest.
+    Later batches are not read ahead of training; a NaN that appears there
+    shows up as a NaN loss (see keras.callbacks.TerminateOnNaN).
     """
     if x is None:
         raise ValueError("kgan: fit() needs training images; got x=None.")
@@ -101,9 +113,24 @@ def check_fit_data(x, y, image_shape, num_classes=None):
         images, labels = split_batch(batch)
     elif isinstance(x, (np.ndarray, list)) or hasattr(x, "__array__"):
         images, labels = x, y
+    elif hasattr(x, "__next__"):  # a generator: its first batch is read once, then given back
+        try:
+            batch = next(x)
+        except StopIteration:
+            raise ValueError("kgan: the training generator is empty; expected batches.") from None
+        x = _prepend(batch, x)
+        images, labels = split_batch(batch)
+    elif hasattr(x, "__iter__"):  # re-iterable, e.g. a torch DataLoader
+        images, labels = split_batch(next(iter(x)))
     else:
-        return  # generators and other iterables are checked in the step itself
+        return x
     images = _to_numpy(images)
     check_images(images, image_shape)
     if num_classes is not None:
         check_labels(_to_numpy(labels), num_classes, images.shape[0])
+    return x
+
+
+def _prepend(first, rest):
+    yield first
+    yield from rest

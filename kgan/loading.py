@@ -1,4 +1,4 @@
-"""Saving and loading trained models: zoo entries by name, or folders.
+"""Saving and loading trained models: zoo entries by name, folders, ``.keras`` files.
 
 A folder holds ``config.json`` (architecture + constructor config) and
 ``model.weights.h5`` (generator and discriminator): the layout of a
@@ -79,12 +79,16 @@ def is_zoo_name(source) -> bool:
     return not isinstance(source, Path) and not any(c in text for c in "/\\~") and text[:1] != "."
 
 
-def load(source):
-    """Loads a trained GAN: a zoo entry by name, or a folder such as a ``kgan train`` run.
+def load(source, generator_only: bool = False):
+    """Loads a trained GAN: a zoo entry by name, a folder such as a ``kgan train`` run,
+    or a ``.keras`` file.
 
-    The model comes with generator and discriminator weights, ready for
-    ``sample()`` and for ``compile()`` + ``fit()`` (fine-tuning). A zoo
-    entry's weights are checked against its sha256 before they are read.
+    The model comes compiled with its recipe's optimizers (``default_optimizers()``),
+    ready for ``sample()`` and for ``fit()`` (fine-tuning); ``compile()`` again
+    for other optimizers. A zoo entry's files are checked against its sha256
+    before they are read. ``generator_only=True`` returns just the generator
+    (the EMA one where the model keeps it), a ``keras.Model`` from latents
+    (and labels) to images.
 
     Example:
 
@@ -92,8 +96,23 @@ def load(source):
     >>> model = kgan.load("dcgan-mnist")
     >>> model.sample(16, seed=0).shape
     (16, 28, 28, 1)
+    >>> generator = kgan.load("dcgan-mnist", generator_only=True)
+    >>> generator.predict(model.latents(4, seed=0), verbose=0).shape
+    (4, 28, 28, 1)
     >>> model = kgan.load("runs/dcgan-fashion")  # doctest: +SKIP
+    >>> model = kgan.load("my-gan.keras")  # doctest: +SKIP
     """
+    model = _load_model(source)
+    if generator_only:
+        return model.generator_network()
+    if not model.compiled:
+        model.compile()
+    return model
+
+
+def _load_model(source):
+    if str(source).endswith(".keras"):
+        return _load_keras_file(Path(source))
     if is_zoo_name(source):
         if str(source) not in zoo.list_zoo() and Path(source).is_dir():
             raise ValueError(
@@ -108,6 +127,26 @@ def load(source):
         zoo.verify_entry(directory, str(directory))
         return _load_folder(directory, source, weights_checked=True)
     return _load_folder(directory, source)
+
+
+def _load_keras_file(path: Path):
+    """A GAN saved with ``model.save("name.keras")``."""
+    import keras
+
+    from kgan.models import GAN
+
+    files.check_regular_file(path, "kgan.load")
+    try:
+        model = keras.saving.load_model(str(path))
+    except Exception as error:  # zip, JSON and h5 errors all mean "not a loadable .keras file"
+        reason = files.error_reason(error, type(error).__name__)
+        raise ValueError(f"kgan: cannot load {path}: {reason}") from None
+    if not isinstance(model, GAN):
+        raise ValueError(
+            f"kgan: {path} holds a {type(model).__name__}, not a kgan GAN; "
+            "load it with keras.saving.load_model."
+        )
+    return model
 
 
 def check_weights_file(model, path):

@@ -18,7 +18,16 @@ from kgan import files
 
 RUN_FILE = "run.json"
 LOCK_FILE = ".kgan.lock"
-_IDENTITY = ("architecture", "config", "data", "batch_size", "seed", "backend")
+_IDENTITY = (
+    "architecture",
+    "config",
+    "data",
+    "batch_size",
+    "seed",
+    "backend",
+    "steps_per_epoch",
+    "val_split",
+)
 
 
 def _read_run(run_file: Path) -> dict:
@@ -103,6 +112,10 @@ def train_run(
     seed: int = 0,
     config: dict | None = None,
     resume: bool = False,
+    steps_per_epoch: int | None = None,
+    max_steps: int | None = None,
+    val_split: float | None = None,
+    tensorboard: bool = False,
     verbose: int = 1,
     echo=print,
 ):
@@ -113,6 +126,15 @@ def train_run(
     README). With ``resume=True`` it continues from the last checkpoint, with
     the batches and random numbers an uninterrupted run would have used; a run
     killed after its last checkpoint gets its final model written from it.
+
+    For quick trials, ``steps_per_epoch`` cuts every epoch to that many
+    batches (the rest of each epoch's shuffled data is skipped, repeatably)
+    and ``max_steps`` stops after that many steps in all, ending the run
+    early with its final model. ``val_split`` holds out that share of the
+    images (a seeded choice) as ``validation_data``: the logs and log.csv get
+    ``val_d_loss``, ``val_g_loss``, ... measured without updates.
+    ``tensorboard`` also logs the losses and sample grids to ``out/tensorboard``
+    (needs the ``kgan[tensorboard]`` extra).
 
     Example:
 
@@ -127,7 +149,21 @@ def train_run(
     out = Path(out)
     config = dict(config or {})
     models.get_architecture(architecture)  # an unknown name fails before any work
-    data.DataSpec.parse(data_spec)
+    spec = data.DataSpec.parse(data_spec)
+    if steps_per_epoch is not None:
+        steps_per_epoch = _positive_int("steps_per_epoch", steps_per_epoch)
+    if max_steps is not None:
+        max_steps = _positive_int("max_steps", max_steps)
+    if val_split is not None:
+        if isinstance(val_split, bool) or not 0.0 < float(val_split) < 1.0:
+            raise ValueError(f"kgan: expected val_split in (0, 1), e.g. 0.1; got {val_split!r}.")
+        if spec.scheme == "tfds":
+            raise ValueError(
+                "kgan: val_split needs data read into memory; for tfds give a held-out split "
+                "through the Python API's validation_data."
+            )
+    if tensorboard:
+        _check_tensorboard()
     run = {
         "architecture": architecture,
         "config": config,
@@ -136,22 +172,34 @@ def train_run(
         "seed": seed,
         "backend": keras.config.backend(),
         "epochs": epochs,
+        "steps_per_epoch": steps_per_epoch,
+        "val_split": val_split,
     }
     # Settings and data are checked before anything is written to out.
     keras.utils.set_random_seed(seed)
     model = models.create(architecture, **config)
     model.compile()
-    arrays = None
-    if data.DataSpec.parse(data_spec).scheme != "tfds":  # tfds data streams; fit() checks it
+    arrays = validation_data = None
+    if spec.scheme != "tfds":  # tfds data streams; fit() checks it
         arrays = data.read_arrays(data_spec)
         data.check_shapes(data_spec, *arrays, model.image_shape, model.num_classes)
+        if val_split is not None:
+            arrays, validation_data = data.hold_out(
+                arrays, val_split, seed, labels=model.num_classes is not None
+            )
     check_run_directory(out, run, resume)  # a foreign folder is refused before any write
     with run_lock(out):
         check_run_directory(out, run, resume)  # again: another process may have started it
         start_epoch = 0
         if resume:
             start_epoch = callbacks.restore_latest(model, out / "checkpoints", warn=echo)
-        if start_epoch >= epochs:
+        steps_done = None
+        if max_steps is not None:  # epochs done count whole (tfds: unknown, so none)
+            epoch_steps = (
+                0 if arrays is None else data.steps_per_epoch_of(len(arrays[0]), batch_size)
+            )
+            steps_done = start_epoch * min(epoch_steps, steps_per_epoch or epoch_steps)
+        if start_epoch >= epochs or (steps_done is not None and steps_done >= max_steps):
             if is_finished(out):
                 raise ValueError(
                     f"{out} has finished {start_epoch} epochs already; ask for more --epochs."
@@ -167,25 +215,33 @@ def train_run(
             start_epoch=start_epoch,
             labels=model.num_classes is not None,
             arrays=arrays,
+            steps_per_epoch=steps_per_epoch,
         )
         files.write_text_atomically(out / RUN_FILE, json.dumps(run, indent=2) + "\n")
         callbacks.keep_log_rows(out / "log.csv", start_epoch)
         first = start_epoch + 1
         echo(f"kgan {architecture} on {run['backend']}: epochs {first}..{epochs} into {out}")
+        summaries = out / "tensorboard" if tensorboard else None
+        extra = [] if max_steps is None else [callbacks.StopAfterSteps(max_steps, steps_done)]
+        if summaries is not None:
+            extra.append(keras.callbacks.TensorBoard(str(summaries)))
         model.fit(
             dataset,
             epochs=epochs,
             initial_epoch=start_epoch,
             steps_per_epoch=steps,
+            validation_data=validation_data,
+            validation_batch_size=batch_size,
             verbose=verbose,
             shuffle=False,  # load_epochs shuffles, repeatably
             # The checkpoint comes last: it marks an epoch done, so everything that
             # epoch writes (log row, grid) is on disk before a resume would skip it.
             callbacks=[
                 callbacks.StopOnNonFiniteLoss(),
-                keras.callbacks.CSVLogger(str(out / "log.csv"), append=True),
+                *extra,
+                callbacks.CSVLog(str(out / "log.csv"), append=True),
                 callbacks.LossCurve(out / "log.csv", out / "losses.png"),
-                callbacks.SampleGrid(out / "samples", seed=seed),
+                callbacks.SampleGrid(out / "samples", seed=seed, summary_dir=summaries),
                 callbacks.Checkpoint(out / "checkpoints"),
             ],
         )
@@ -195,6 +251,21 @@ def train_run(
         loading.save_model_folder(model, out)
     echo(f"done: kgan.load({str(out)!r})")
     return model
+
+
+def _positive_int(name, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"kgan: expected {name} as an integer >= 1; got {value!r}.")
+    return value
+
+
+def _check_tensorboard():
+    try:
+        import tensorboard  # noqa: F401 - keras.callbacks.TensorBoard needs it
+    except ImportError:
+        raise ValueError(
+            "kgan: --tensorboard needs TensorBoard: pip install 'kgan[tensorboard]'."
+        ) from None
 
 
 def _describe_stop(stop: dict) -> str:

@@ -22,6 +22,7 @@ True
 (16, 28, 28, 1)
 """
 
+import dataclasses
 import datetime
 import difflib
 import hashlib
@@ -194,3 +195,138 @@ def provenance(command: str, **fields) -> dict:
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
     }
+
+
+CARD_FILE, CONFIG_FILE = "README.md", "config.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class ZooEntry:
+    """A zoo entry as data: its recipe, manifest, model config, measured metrics and card.
+
+    Read with ``kgan.zoo_info(name)``; nothing is loaded into Keras. Files
+    are read as they are; ``kgan.load`` is what checks them against the
+    manifest's sha256.
+
+    Example:
+
+    >>> import kgan
+    >>> entry = kgan.zoo_info("cgan-mnist")
+    >>> entry.architecture, entry.dataset
+    ('cgan', 'mnist')
+    >>> round(entry.headline()["classifier_score_ratio"], 2)  # doctest: +SKIP
+    1.02
+    """
+
+    name: str
+    directory: Path
+    recipe: dict
+    manifest: dict
+    model_config: dict
+    metrics: dict
+
+    @classmethod
+    def read(cls, name: str) -> "ZooEntry":
+        directory = entry_dir(name)
+        manifest = read_manifest(directory)
+        recipe_path = directory / RECIPE_FILE
+        return cls(
+            name=name,
+            directory=directory,
+            recipe=get_recipe(name) if recipe_path.is_file() else {},
+            manifest=manifest,
+            model_config=_read_json(directory / CONFIG_FILE, "model config"),
+            metrics=_read_json(directory / METRICS_FILE, "metrics")
+            if (directory / METRICS_FILE).is_file()
+            else {},
+        )
+
+    @property
+    def architecture(self) -> str:
+        return self.manifest["architecture"]
+
+    @property
+    def dataset(self) -> str:
+        return self.manifest["dataset"]
+
+    @property
+    def config(self) -> dict:
+        """The constructor config the model loads with."""
+        return self.model_config["config"]
+
+    @property
+    def class_names(self) -> list | None:
+        return self.config.get("class_names")
+
+    @property
+    def sha256(self) -> str:
+        """The weights' sha256 (``kgan.load`` checks it before reading them)."""
+        return self.manifest["weights_sha256"]
+
+    @property
+    def licenses(self) -> dict:
+        return self.manifest.get("licenses", {})
+
+    @property
+    def kgan_version(self) -> str | None:
+        return self.manifest.get("kgan_version")
+
+    @property
+    def sizes(self) -> dict:
+        """{file name: bytes} of the entry's files."""
+        return {
+            path.name: path.stat().st_size
+            for path in sorted(self.directory.iterdir())
+            if path.is_file()
+        }
+
+    @property
+    def card(self) -> str:
+        """The model card (Markdown)."""
+        path = self.directory / CARD_FILE
+        return path.read_text() if path.is_file() else ""
+
+    def headline(self) -> dict:
+        """The metrics a table shows: classifier score / real, Fréchet distance, targets met."""
+        m = self.metrics
+        if not m:
+            return {}
+        targets = m.get("targets", [])
+        headline = {
+            "classifier_score_ratio": m["classifier_score"] / m["real_classifier_score"],
+            "frechet_distance": m["frechet_distance"],
+            "classes_present": m.get("classes_present"),
+            "max_over_min": m.get("max_over_min"),
+            "targets_met": sum(bool(t["met"]) for t in targets),
+            "targets": len(targets),
+        }
+        if "label_accuracy" in m:
+            headline["label_accuracy"] = m["label_accuracy"]
+        return headline
+
+
+def zoo_info(name: str) -> ZooEntry:
+    """The record of zoo entry ``name``: recipe, metrics, card, licenses, sha256, sizes.
+
+    Example:
+
+    >>> import kgan
+    >>> entry = kgan.zoo_info("dcgan-mnist")
+    >>> entry.licenses["weights"]
+    'Apache-2.0'
+    >>> print(entry.card[:40])  # doctest: +SKIP
+    """
+    return ZooEntry.read(name)
+
+
+def _read_json(path: Path, what: str) -> dict:
+    from kgan.files import check_regular_file
+
+    check_regular_file(path, f"zoo {what}")
+    try:
+        value = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"kgan: {path} is not valid JSON ({error}).") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"kgan: {path} is not a JSON object.")
+    return value

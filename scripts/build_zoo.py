@@ -111,12 +111,11 @@ def write_card(name: str, recipe: dict, manifest: dict, result: dict, entry: Pat
     from kgan import images
 
     model = kgan.load(name)
+    labels, columns = None, 10
     if model.num_classes is not None:  # one row per class
-        labels = [c for c in range(model.num_classes) for _ in range(10)]
-        pictures = model.sample(len(labels), seed=0, labels=labels)
-    else:
-        pictures = model.sample(100, seed=0)
-    images.save_grid(pictures, entry / "samples.png", columns=10)
+        labels, columns = images.class_rows(model.num_classes, 10 * model.num_classes)
+    pictures = model.sample(100 if labels is None else len(labels), seed=0, labels=labels)
+    images.save_grid(pictures, entry / "samples.png", columns=columns)
     (entry / "README.md").write_text(render_card(name, recipe, manifest, result))
 
 

@@ -192,7 +192,7 @@ def test_recipe_settings_from_the_command_line(idx_data, tmp_path):
 def test_unknown_architecture(idx_data, tmp_path):
     args = train_args(idx_data, tmp_path / "run")
     args[1] = "dcgam"
-    assert_one_line_failure(args, "unknown architecture 'dcgam'.*Did you mean dcgan")
+    assert_one_line_failure(args, "unknown architecture or zoo entry 'dcgam'.*Did you mean dcgan")
 
 
 def test_an_existing_run_is_never_overwritten(idx_data, tmp_path):

@@ -21,6 +21,8 @@ here and nowhere else. Each backend module offers the same functions:
 - ``keep_usable(model)``: a context around ``fit()``/``evaluate()`` that
   leaves the model usable if they raise (JAX detaches variable values
   while it runs).
+- ``EXPORT_FORMATS``: the ``Model.export`` formats Keras supports on this
+  backend (it needs extra packages for some: tf2onnx, jax2onnx, onnxscript).
 """
 
 import importlib
@@ -44,8 +46,10 @@ no_gradient = _impl.no_gradient
 replica_rows = _impl.replica_rows
 test_step = _impl.test_step
 keep_usable = _impl.keep_usable
+EXPORT_FORMATS = _impl.EXPORT_FORMATS
 
 __all__ = [
+    "EXPORT_FORMATS",
     "SUPPORTED_BACKENDS",
     "input_gradient",
     "keep_usable",

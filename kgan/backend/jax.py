@@ -12,6 +12,9 @@ import jax.numpy as jnp
 import keras
 from keras.src.backend.common.stateless_scope import get_stateless_scope
 
+# tf_saved_model through jax2tf (TensorFlow is a kgan dependency); onnx through jax2onnx.
+EXPORT_FORMATS = ("tf_saved_model", "onnx")
+
 
 def _state_groups(model):
     # The four groups, in the order the JAX trainer passes them. Both

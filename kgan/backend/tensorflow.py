@@ -4,6 +4,9 @@ import contextlib
 
 import tensorflow as tf
 
+# onnx through tf2onnx.
+EXPORT_FORMATS = ("tf_saved_model", "onnx")
+
 
 def train_step(model, data):
     return model.stateful_train_step(data)

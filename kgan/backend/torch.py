@@ -4,6 +4,10 @@ import contextlib
 
 import torch
 
+# Keras's tf_saved_model export of a torch model needs litert-torch and fails on
+# Functional models; onnx goes through torch.onnx (onnx + onnxscript).
+EXPORT_FORMATS = ("onnx",)
+
 
 def train_step(model, data):
     return model.stateful_train_step(data)

@@ -5,6 +5,8 @@ discriminator is a projection discriminator (Miyato & Koyama 2018): its logit
 is a linear term plus the inner product of a label embedding with its features.
 """
 
+import difflib
+
 import keras
 import numpy as np
 from keras import layers, ops
@@ -68,6 +70,7 @@ class CGAN(GAN):
         d_steps=1,
         generator=None,
         discriminator=None,
+        class_names=None,
         **recipe,
     ):
         num_classes = bounded_int("num_classes", num_classes, 2, MAX_SIZES["num_classes"])
@@ -75,10 +78,13 @@ class CGAN(GAN):
             "num_classes": num_classes,
             **dcgan.conv_architecture(image_shape, width, upsampling, d_batch_norm),
         }
+        if class_names is not None:  # recorded in configs only where given
+            architecture["class_names"] = _check_class_names(class_names, num_classes)
         super().__init__(
             generator, discriminator, latent_dim, d_steps, architecture=architecture, **recipe
         )
         self.num_classes = num_classes
+        self.class_names = architecture.get("class_names")
 
     def build_generator(self, latent_dim, num_classes, image_shape, width, upsampling, **_):
         return build_generator(latent_dim, image_shape, num_classes, width, upsampling)
@@ -95,6 +101,15 @@ class CGAN(GAN):
     @staticmethod
     def _as_label_column(labels):
         return ops.reshape(ops.cast(labels, "int32"), (-1, 1))
+
+    def generator_signature(self) -> list:
+        """Latents (None, latent_dim) float32 and labels (None, 1) int32."""
+        return [
+            [
+                *super().generator_signature(),
+                keras.InputSpec(shape=(None, 1), dtype="int32", name="labels"),
+            ]
+        ]
 
     def call(self, inputs, training=False):
         latents, labels = inputs
@@ -134,12 +149,63 @@ class CGAN(GAN):
         images = ops.convert_to_numpy(generator(inputs, training=False))
         return np.clip(images, -1.0, 1.0).astype("float32")
 
+    def label_ids(self, labels) -> np.ndarray:
+        """Integer classes for ``labels``: integers, or class names where the model records them.
+
+        Names match case-insensitively (``"dress"`` for ``"Dress"``); an
+        unknown name is a one-line ValueError that lists the names.
+
+        Example:
+
+        >>> import kgan
+        >>> model = kgan.load("cgan-fashion-mnist")
+        >>> model.label_ids(["dress", "sneaker"]).tolist()
+        [3, 7]
+        """
+        values = np.asarray(labels, dtype=object).reshape(-1)
+        if not any(isinstance(v, str) for v in values):
+            return np.asarray(labels).reshape(-1)
+        names = {name.lower(): i for i, name in enumerate(self.class_names or [])}
+        ids = []
+        for value in values:
+            key = str(value).strip().lower()
+            if key in names:
+                ids.append(names[key])
+            elif key.lstrip("-").isdigit():
+                ids.append(int(key))
+            else:
+                raise ValueError(f"kgan: unknown class name {value!r}; {self._name_hint(key)}")
+        return np.asarray(ids)
+
+    def _name_hint(self, key) -> str:
+        if not self.class_names:
+            return f"this model records no class names: give integers in [0, {self.num_classes})."
+        close = difflib.get_close_matches(key, [n.lower() for n in self.class_names], n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        return f"the classes are: {', '.join(self.class_names)}.{hint}"
+
     def _sample_labels(self, n, labels):
         """Given labels (one, or one per sample), else classes in turn: 0, 1, 2, ..."""
         if labels is None:
             return np.arange(n) % self.num_classes
-        labels = np.asarray(labels).reshape(-1)
+        labels = self.label_ids(labels)
         if labels.size == 1:
             labels = np.full(n, labels[0])
         inputs.check_labels(labels, self.num_classes, n)
         return labels.astype("int32")
+
+
+def _check_class_names(class_names, num_classes) -> list:
+    """One distinct, non-empty name per class (case-insensitively distinct)."""
+    names = list(class_names) if isinstance(class_names, list | tuple) else None
+    if (
+        names is None
+        or len(names) != num_classes
+        or not all(isinstance(name, str) and name.strip() for name in names)
+        or len({name.lower() for name in names}) != len(names)
+    ):
+        raise ValueError(
+            f"kgan: expected class_names as {num_classes} distinct non-empty strings, one per "
+            f"class; got {class_names!r}."
+        )
+    return names

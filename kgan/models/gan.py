@@ -1,13 +1,15 @@
 """``kgan.GAN``: the base model, which trains any generator/discriminator pair."""
 
 import functools
+import warnings
+from pathlib import Path
 
 import keras
 import numpy as np
 from keras import ops
 
 from kgan import augment as augment_ops
-from kgan import backend, inputs, losses
+from kgan import backend, files, inputs, losses
 from kgan.models import networks
 
 
@@ -455,9 +457,19 @@ class GAN(keras.Model):
         ``val_g_loss``, ``val_d_real`` and ``val_d_fake`` to the logs (see
         ``stateful_test_step``), for callbacks such as ``EarlyStopping``.
         """
-        inputs.check_fit_data(x, y, self.image_shape, self.num_classes)
+        x = inputs.check_fit_data(x, y, self.image_shape, self.num_classes)
+        validation = kwargs.get("validation_data")
+        if validation is not None:
+            kwargs["validation_data"] = self._check_validation_data(validation)
         with backend.keep_usable(self):
             return super().fit(x, y, *args, **kwargs)
+
+    def _check_validation_data(self, validation):
+        if isinstance(validation, tuple | list) and len(validation) in (1, 2, 3):
+            held_x, held_y = validation[0], validation[1] if len(validation) > 1 else None
+            checked = inputs.check_fit_data(held_x, held_y, self.image_shape, self.num_classes)
+            return (checked, *validation[1:]) if checked is not held_x else validation
+        return inputs.check_fit_data(validation, None, self.image_shape, self.num_classes)
 
     def evaluate(self, x=None, y=None, *args, **kwargs):
         """``keras.Model.evaluate`` on held-out images: D and G losses, d_real, d_fake.
@@ -471,7 +483,7 @@ class GAN(keras.Model):
         >>> sorted(model.evaluate(images, verbose=0, return_dict=True))
         ['d_fake', 'd_loss', 'd_real', 'g_loss']
         """
-        inputs.check_fit_data(x, y, self.image_shape, self.num_classes)
+        x = inputs.check_fit_data(x, y, self.image_shape, self.num_classes)
         with backend.keep_usable(self):
             return super().evaluate(x, y, *args, **kwargs)
 
@@ -530,6 +542,65 @@ class GAN(keras.Model):
             chunks.append(ops.convert_to_numpy(images))
         images = np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape))
         return np.clip(images, -1.0, 1.0).astype("float32")
+
+    # -- export ---------------------------------------------------------------
+
+    def generator_signature(self) -> list:
+        """The generator's inputs for export: latents (None, latent_dim) float32."""
+        return [keras.InputSpec(shape=(None, self.latent_dim), dtype="float32", name="latents")]
+
+    def export_generator(self, path, format: str = "tf_saved_model") -> Path:
+        """Writes the generator alone (the EMA one where the model keeps it) for serving.
+
+        ``format`` is one that Keras exports on this backend
+        (``kgan.backend.EXPORT_FORMATS``): ``"tf_saved_model"`` on TensorFlow
+        and JAX, ``"onnx"`` on PyTorch (and on TensorFlow/JAX with tf2onnx or
+        jax2onnx installed). The artifact maps latents (and, for conditional
+        models, int32 labels shaped (n, 1)) to images in [-1, 1], the same
+        images ``sample()`` gives for those latents. An existing ``path`` is
+        never overwritten; a failed export leaves nothing behind.
+
+        Example:
+
+        >>> import kgan, tensorflow as tf
+        >>> model = kgan.load("dcgan-mnist")
+        >>> model.export_generator("dcgan-mnist-generator")  # doctest: +SKIP
+        >>> served = tf.saved_model.load("dcgan-mnist-generator")  # doctest: +SKIP
+        >>> images = served.serve(model.latents(16, seed=0))  # doctest: +SKIP
+        """
+        if format not in backend.EXPORT_FORMATS:
+            raise ValueError(
+                f"kgan: expected format as one of {', '.join(backend.EXPORT_FORMATS)} on the "
+                f"{backend.name} backend (what Keras exports there); got {format!r}."
+            )
+        path = Path(path)
+        if path.exists():
+            raise ValueError(f"kgan: {path} exists already; choose another path to export to.")
+        network = self.generator_network()
+
+        def write(temporary):
+            try:
+                with warnings.catch_warnings():
+                    # torch.onnx's tracer warns about Keras's shape arithmetic, static here.
+                    warnings.simplefilter("ignore")
+                    network.export(
+                        temporary,
+                        format=format,
+                        verbose=False,
+                        input_signature=self.generator_signature(),
+                    )
+            except ImportError as error:  # tf2onnx, jax2onnx, onnxscript are optional
+                raise ValueError(
+                    f"kgan: exporting {format} on {backend.name} needs a package that is not "
+                    f"installed: {files.error_reason(error, 'ImportError')}"
+                ) from None
+
+        files.write_atomically(path, write)
+        return path
+
+    def export(self, filepath, format="tf_saved_model", verbose=None, **kwargs):
+        """A GAN serves its generator: the same as ``export_generator(filepath, format)``."""
+        return self.export_generator(filepath, format)
 
 
 PENALTY_WEIGHT = "penalty_weight"  # in the step's logs, not logged itself
@@ -592,7 +663,9 @@ def _check_recipe(**recipe):
             raise ValueError(f"kgan: expected a penalty weight >= 0 for {name!r}; got {weight!r}.")
     every, ema = recipe["penalty_every"], recipe["ema"]
     bounded_int("penalty_every", every, 1, MAX_SIZES["penalty_every"])
-    if ema is not None and (isinstance(ema, bool) or not 0.0 <= float(ema) < 1.0):
+    if ema is not None and (
+        isinstance(ema, bool) or not isinstance(ema, int | float) or not 0.0 <= ema < 1.0
+    ):
         raise ValueError(
             f"kgan: expected ema as a decay in [0, 1), e.g. 0.999, or None; got {ema!r}."
         )
