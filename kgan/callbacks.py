@@ -83,15 +83,21 @@ class StopAfterSteps(keras.callbacks.Callback):
     """Stops training after ``max_steps`` steps in all, counting ``steps_done`` before this fit.
 
     The epoch it stops in ends early and is checkpointed as done, so a
-    resumed run continues with the next epoch's data.
+    resumed run continues with the next epoch's data. With
+    ``steps_per_execution`` N it stops at the first call that reaches
+    ``max_steps`` (Keras cannot stop inside one).
     """
 
     def __init__(self, max_steps: int, steps_done: int = 0):
         super().__init__()
-        self.max_steps, self.steps = max_steps, steps_done
+        self.max_steps, self.steps, self.epoch_start = max_steps, steps_done, steps_done
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch_start = self.steps
 
     def on_train_batch_end(self, batch, logs=None):
-        self.steps += 1
+        # ``batch`` is the index of the last step the call ran, whatever N is.
+        self.steps = self.epoch_start + batch + 1
         if self.steps >= self.max_steps:
             self.model.stop_training = True
 

@@ -14,6 +14,8 @@ BACKENDS = ("tensorflow", "jax", "torch")
 # The built-in architectures, known without importing Keras (a test keeps this
 # equal to kgan.list_architectures()), so a typo is reported in a moment.
 BUILTIN_ARCHITECTURES = ("cgan", "dcgan", "vanilla-gan", "wgan-gp")
+# Measured with scripts/benchmark.py --steps-per-execution (BENCHMARKS.md).
+DEFAULT_STEPS_PER_EXECUTION = 8
 DEFAULT_RUN = {"config": {}, "epochs": 10, "batch_size": 64, "seed": 0}
 
 
@@ -162,11 +164,19 @@ def main():
     is_flag=True,
     help="Also log losses and sample grids to OUT/tensorboard (pip install 'kgan[tensorboard]').",
 )
+@click.option(
+    "--steps-per-execution",
+    type=click.IntRange(1),
+    default=DEFAULT_STEPS_PER_EXECUTION,
+    show_default=True,
+    help="Training steps per compiled call on TensorFlow and JAX (same results, less "
+    "dispatch); PyTorch runs one per call.",
+)
 @click.option("--quiet", is_flag=True, help="One line per epoch instead of a progress bar.")
 @click.option("--help-config", is_flag=True, help="List the -c keys of ARCH_OR_ENTRY and exit.")
 def train(
     arch_or_entry, data_spec, epochs, batch_size, out, resume, seed, backend, overrides,
-    steps_per_epoch, max_steps, val_split, tensorboard, quiet, help_config,
+    steps_per_epoch, max_steps, val_split, tensorboard, steps_per_execution, quiet, help_config,
 ):  # fmt: skip
     """Train ARCH_OR_ENTRY into the run directory --out.
 
@@ -230,6 +240,7 @@ def train(
         max_steps=max_steps,
         val_split=val_split,
         tensorboard=tensorboard,
+        steps_per_execution=steps_per_execution,
         verbose=2 if quiet else 1,
         echo=click.echo,
     )

@@ -116,6 +116,7 @@ def train_run(
     max_steps: int | None = None,
     val_split: float | None = None,
     tensorboard: bool = False,
+    steps_per_execution: int = 1,
     verbose: int = 1,
     echo=print,
 ):
@@ -134,7 +135,9 @@ def train_run(
     images (a seeded choice) as ``validation_data``: the logs and log.csv get
     ``val_d_loss``, ``val_g_loss``, ... measured without updates.
     ``tensorboard`` also logs the losses and sample grids to ``out/tensorboard``
-    (needs the ``kgan[tensorboard]`` extra).
+    (needs the ``kgan[tensorboard]`` extra). ``steps_per_execution`` runs that
+    many steps per compiled call (TensorFlow, JAX): the same weights, less
+    dispatch; it is not part of the run's settings, so a resume may change it.
 
     Example:
 
@@ -178,7 +181,7 @@ def train_run(
     # Settings and data are checked before anything is written to out.
     keras.utils.set_random_seed(seed)
     model = models.create(architecture, **config)
-    model.compile()
+    model.compile(steps_per_execution=steps_per_execution)
     arrays = validation_data = None
     if spec.scheme != "tfds":  # tfds data streams; fit() checks it
         arrays = data.read_arrays(data_spec)

@@ -5,6 +5,7 @@
     python scripts/benchmark.py --markdown bench.md              # also write the tables
     python scripts/benchmark.py --no-training                    # sampling only
     python scripts/benchmark.py --recipes --no-training --no-sampling  # recipe parts' cost
+    python scripts/benchmark.py --steps 16 --steps-per-execution 1,8   # N steps per call
 
 Each architecture runs at its kgan defaults for 28x28x1 images (DCGAN: width
 64, so the generator is Dense→7x7x128, BN, ConvT 64, ConvT 1 and the
@@ -114,7 +115,7 @@ def timed_fit(model, data, batch_size, steps, repeats, timer):
     )
 
 
-def measure(backend, architecture, batch_size, steps, repeats) -> dict:
+def measure(backend, architecture, batch_size, steps, repeats, steps_per_execution=1) -> dict:
     """In a process running ``backend``: kgan fit() and the native loop, interleaved."""
     import keras
 
@@ -123,7 +124,7 @@ def measure(backend, architecture, batch_size, steps, repeats) -> dict:
 
     keras.utils.set_random_seed(0)
     model = kgan.create(architecture, image_shape=IMAGE_SHAPE)
-    model.compile()
+    model.compile(steps_per_execution=steps_per_execution)
     batches = (1 + repeats) * steps  # one block to warm up (compile), then the timed ones
     rng = np.random.default_rng(0)
     images = rng.uniform(-1, 1, (batches * batch_size, *IMAGE_SHAPE)).astype("float32")
@@ -150,6 +151,7 @@ def measure(backend, architecture, batch_size, steps, repeats) -> dict:
         "batch_size": batch_size,
         "steps": steps,
         "repeats": repeats,
+        "steps_per_execution": steps_per_execution,
         "kgan_img_s": kgan_rate,
         "native_img_s": native_rate,
         "ratio": kgan_rate / native_rate,
@@ -273,11 +275,13 @@ def render(results) -> str:
         return "—" if per_image is None else f"{result[rate] * per_image:.1f}"
 
     header = (
-        "| backend | architecture | batch | kgan fit() img/s | native loop img/s | kgan / native "
-        "| kgan GFLOP/s | native GFLOP/s | device |\n|---|---|---|---|---|---|---|---|---|"
+        "| backend | architecture | batch | steps/execution | kgan fit() img/s | native loop img/s "
+        "| kgan / native | kgan GFLOP/s | native GFLOP/s | device |\n"
+        "|---|---|---|---|---|---|---|---|---|---|"
     )
     rows = [
-        f"| {r['backend']} | {r['architecture']} | {r['batch_size']} | {r['kgan_img_s']:.0f} "
+        f"| {r['backend']} | {r['architecture']} | {r['batch_size']} "
+        f"| {r.get('steps_per_execution', 1)} | {r['kgan_img_s']:.0f} "
         f"| {r['native_img_s']:.0f} | {r['ratio']:.2f} | {gflops(r, 'kgan_img_s')} "
         f"| {gflops(r, 'native_img_s')} | {r['device']} |"
         for r in results
@@ -312,6 +316,16 @@ def _names(value, known, what):
     return names
 
 
+def _steps_per_execution(value, steps) -> list[int]:
+    try:
+        counts = [int(v) for v in value.split(",")]
+    except ValueError:
+        raise click.BadParameter(f"expected integers like 1,8; got {value!r}") from None
+    if any(count < 1 or steps % count for count in counts):
+        raise click.BadParameter(f"expected values >= 1 that divide --steps {steps}; got {value}")
+    return counts
+
+
 @click.command()
 @click.option(
     "--backends", default=",".join(BACKENDS), show_default=True, help="Comma-separated backends."
@@ -330,18 +344,26 @@ def _names(value, known, what):
 @click.option(
     "--recipes/--no-recipes", default=False, help="Measure each recipe part's cost on DCGAN."
 )
+@click.option(
+    "--steps-per-execution",
+    "executions",
+    default="1",
+    show_default=True,
+    help="Comma-separated compile(steps_per_execution=N) values to measure kgan at "
+    "(PyTorch runs one step per call whatever N is); each must divide --steps.",
+)
 @click.option("--markdown", type=click.Path(dir_okay=False), help="Also write the tables here.")
 @click.option("--worker", type=click.Choice(BACKENDS), hidden=True)
 @click.option("--task", type=click.Choice(["training", "sampling", "recipes"]), hidden=True)
 def main(
-    backends, architectures, batch_size, steps, repeats, training, sampling, recipes, markdown,
-    worker, task,
+    backends, architectures, batch_size, steps, repeats, training, sampling, recipes, executions,
+    markdown, worker, task,
 ):  # fmt: skip
     """Measure kgan's fit() against native loops, and sampling, one process per backend."""
     if worker:
         if task == "training":
             result = [
-                measure(worker, name, batch_size, steps, repeats)
+                measure(worker, name, batch_size, steps, repeats, int(executions))
                 for name in architectures.split(",")
             ]
         elif task == "recipes":
@@ -352,6 +374,7 @@ def main(
         return
     backend_names = _names(backends, BACKENDS, "backends")
     architecture_names = _names(architectures, ARCHITECTURES, "architectures")
+    execution_counts = _steps_per_execution(executions, steps)
     tables = []
     if training:
         results = []
@@ -359,10 +382,12 @@ def main(
         args += ["--steps", str(steps), "--repeats", str(repeats)]
         for backend in backend_names:
             for name in architecture_names:
-                # One process per architecture, so none inherits another's memory or caches.
-                rows = _worker(backend, [*args, "--architectures", name], _backend_env(backend))
-                results += rows
-                click.echo(render(rows).splitlines()[-1])
+                for count in execution_counts:
+                    # One process per measurement, so none inherits another's memory or caches.
+                    extra = ["--architectures", name, "--steps-per-execution", str(count)]
+                    rows = _worker(backend, [*args, *extra], _backend_env(backend))
+                    results += rows
+                    click.echo(render(rows).splitlines()[-1])
         tables.append(render(results) + "\n\n" + flops_note(results))
     if sampling:
         rows = ["| backend | cold start: load + 64 samples (s) | sample() img/s |", "|---|---|---|"]

@@ -13,7 +13,11 @@ here and nowhere else. Each backend module offers the same functions:
   ``draw(rows)`` from the model's seed: under TensorFlow's MirroredStrategy
   each replica draws the rows of all replicas and keeps its own, so replicas
   get different latents and together the rows of a one-device draw; elsewhere
-  simply ``draw(n)`` (JAX's keras.distribution draws globally already).
+  simply ``draw(n)`` (JAX's keras.distribution draws globally already);
+  under ``torch.distributed`` each process keeps its rows of the global draw.
+- ``sync_replicas(model)``: called as ``fit()`` starts; under
+  ``torch.distributed`` every process takes rank 0's variables (the other
+  backends' distribution APIs place the variables themselves).
 - ``no_gradient()``: a context for computations whose gradient is never
   needed (the fakes of a discriminator step), so no backend records one.
 - ``test_step(model, *args)``: Keras's ``test_step`` contract around
@@ -44,12 +48,15 @@ minimize = _impl.minimize
 input_gradient = _impl.input_gradient
 no_gradient = _impl.no_gradient
 replica_rows = _impl.replica_rows
+sync_replicas = _impl.sync_replicas
 test_step = _impl.test_step
 keep_usable = _impl.keep_usable
 EXPORT_FORMATS = _impl.EXPORT_FORMATS
+MULTI_STEP_EXECUTION = _impl.MULTI_STEP_EXECUTION
 
 __all__ = [
     "EXPORT_FORMATS",
+    "MULTI_STEP_EXECUTION",
     "SUPPORTED_BACKENDS",
     "input_gradient",
     "keep_usable",
@@ -57,6 +64,7 @@ __all__ = [
     "name",
     "no_gradient",
     "replica_rows",
+    "sync_replicas",
     "test_step",
     "train_step",
 ]

@@ -15,6 +15,9 @@ from keras.src.backend.common.stateless_scope import get_stateless_scope
 # tf_saved_model through jax2tf (TensorFlow is a kgan dependency); onnx through jax2onnx.
 EXPORT_FORMATS = ("tf_saved_model", "onnx")
 
+# compile(steps_per_execution=N) runs N steps in one jitted call.
+MULTI_STEP_EXECUTION = True
+
 
 def _state_groups(model):
     # The four groups, in the order the JAX trainer passes them. Both
@@ -160,3 +163,8 @@ def input_gradient(fn, x):
     for variable, value in zip(assigned, updates, strict=True):
         variable.assign(value)
     return grads
+
+
+def sync_replicas(model):
+    # keras.distribution places one copy of each variable on every device and process.
+    return None

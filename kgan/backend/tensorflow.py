@@ -7,6 +7,9 @@ import tensorflow as tf
 # onnx through tf2onnx.
 EXPORT_FORMATS = ("tf_saved_model", "onnx")
 
+# compile(steps_per_execution=N) runs N steps in one tf.function call.
+MULTI_STEP_EXECUTION = True
+
 
 def train_step(model, data):
     return model.stateful_train_step(data)
@@ -58,3 +61,8 @@ def input_gradient(fn, x):
         tape.watch(x)
         out = fn(x)
     return tape.gradient(out, x)
+
+
+def sync_replicas(model):
+    # MirroredStrategy creates every replica's variables from the same values.
+    return None

@@ -8,6 +8,10 @@ import torch
 # Functional models; onnx goes through torch.onnx (onnx + onnxscript).
 EXPORT_FORMATS = ("onnx",)
 
+# Keras's PyTorch trainer runs one step per call (it refuses more); eager steps
+# have no per-call compile or dispatch cost for it to amortize.
+MULTI_STEP_EXECUTION = False
+
 
 def train_step(model, data):
     return model.stateful_train_step(data)
@@ -30,6 +34,8 @@ def minimize(model, loss_fn, variables, optimizer):
     # steps cannot leak gradients into each other.
     # scale_loss: identity unless the optimizer has a loss_scale_factor; apply() unscales.
     grads = torch.autograd.grad(optimizer.scale_loss(loss), [v.value for v in variables])
+    if _world_size() > 1:
+        grads = _mean_over_processes(grads)
     with torch.no_grad():
         optimizer.apply(list(grads), variables)
     return {key: value.detach() for key, value in logs.items()}
@@ -42,7 +48,41 @@ def no_gradient():
 
 
 def replica_rows(draw, n):
-    return draw(n)
+    # Under torch.distributed every process draws the rows of all processes from the
+    # same seed state and keeps its own, as one process would draw the global batch.
+    world = _world_size()
+    if world == 1:
+        return draw(n)
+    start = torch.distributed.get_rank() * n
+    return draw(n * world)[start : start + n]
+
+
+def sync_replicas(model):
+    # Every process starts from rank 0's weights, as DistributedDataParallel does.
+    if _world_size() == 1:
+        return
+    with torch.no_grad():
+        for variable in model.variables:
+            torch.distributed.broadcast(variable.value.data, src=0)
+
+
+def _world_size():
+    distributed = torch.distributed
+    return distributed.get_world_size() if distributed.is_initialized() else 1
+
+
+def _mean_over_processes(grads):
+    """The gradients averaged over the processes (one all-reduce of one flat buffer).
+
+    kgan's step calls the networks directly, so a DistributedDataParallel wrapper
+    would be bypassed; this is its gradient all-reduce. Each process's loss is a
+    mean over its rows, so the average is the gradient of the global batch's mean.
+    """
+    flat = torch.cat([grad.reshape(-1) for grad in grads])
+    torch.distributed.all_reduce(flat)
+    flat /= _world_size()
+    parts = flat.split([grad.numel() for grad in grads])
+    return [part.view_as(grad) for part, grad in zip(parts, grads, strict=True)]
 
 
 def input_gradient(fn, x):
