@@ -181,8 +181,7 @@ def train_run(
     # Settings and data are checked before anything is written to out.
     keras.utils.set_random_seed(seed)
     model = models.create(architecture, **config)
-    model.compile(steps_per_execution=steps_per_execution)
-    arrays = validation_data = None
+    arrays = validation_data = epoch_steps = None
     if spec.scheme != "tfds":  # tfds data streams; fit() checks it
         arrays = data.read_arrays(data_spec)
         data.check_shapes(data_spec, *arrays, model.image_shape, model.num_classes)
@@ -190,6 +189,9 @@ def train_run(
             arrays, validation_data = data.hold_out(
                 arrays, val_split, seed, labels=model.num_classes is not None
             )
+        epoch_steps = data.steps_per_epoch_of(len(arrays[0]), batch_size)
+        epoch_steps = min(epoch_steps, steps_per_epoch or epoch_steps)
+    model.compile(steps_per_execution=whole_calls(steps_per_execution, epoch_steps))
     check_run_directory(out, run, resume)  # a foreign folder is refused before any write
     with run_lock(out):
         check_run_directory(out, run, resume)  # again: another process may have started it
@@ -198,10 +200,7 @@ def train_run(
             start_epoch = callbacks.restore_latest(model, out / "checkpoints", warn=echo)
         steps_done = None
         if max_steps is not None:  # epochs done count whole (tfds: unknown, so none)
-            epoch_steps = (
-                0 if arrays is None else data.steps_per_epoch_of(len(arrays[0]), batch_size)
-            )
-            steps_done = start_epoch * min(epoch_steps, steps_per_epoch or epoch_steps)
+            steps_done = start_epoch * (epoch_steps or 0)
         if start_epoch >= epochs or (steps_done is not None and steps_done >= max_steps):
             if is_finished(out):
                 raise ValueError(
@@ -254,6 +253,18 @@ def train_run(
         loading.save_model_folder(model, out)
     echo(f"done: kgan.load({str(out)!r})")
     return model
+
+
+def whole_calls(steps_per_execution: int, epoch_steps: int | None) -> int:
+    """The largest N <= ``steps_per_execution`` that divides the epoch's steps.
+
+    Keras runs whole calls of N steps, so with N not dividing the epoch it
+    would run past the epoch's last batch into the next epoch's, and a resumed
+    run (which rebuilds each epoch's batches) would no longer match.
+    """
+    if not epoch_steps:
+        return steps_per_execution
+    return max(n for n in range(1, steps_per_execution + 1) if epoch_steps % n == 0)
 
 
 def _positive_int(name, value) -> int:

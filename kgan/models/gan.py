@@ -204,7 +204,9 @@ class GAN(keras.Model):
         ``steps_per_execution=N`` runs N training steps per compiled call on
         TensorFlow and JAX, which saves the per-call dispatch that dominates
         small steps on a GPU; the weights and logs are those of N single steps.
-        Callbacks' batch hooks then run every N steps. On PyTorch it is
+        Callbacks' batch hooks then run every N steps. Keras runs whole calls, so
+        give ``fit()`` a ``steps_per_epoch`` that N divides (``kgan train`` picks
+        the largest N' <= N that divides its epochs). On PyTorch it is
         accepted and steps run one per call (Keras's torch trainer has no
         multi-step call; eager steps have nothing to amortize).
 
