@@ -253,11 +253,11 @@ def _check_name(name):
     """
     from kgan import zoo
 
-    if name in BUILTIN_ARCHITECTURES or name in zoo.list_recipes() or "." in name:
+    known = [*BUILTIN_ARCHITECTURES, *zoo.list_recipes()]
+    if name in known or "." in name:
         return
     import difflib
 
-    known = [*BUILTIN_ARCHITECTURES, *zoo.list_recipes()]
     close = difflib.get_close_matches(name, known, n=3)
     hint = f" Did you mean {', '.join(close)}?" if close else ""
     raise click.ClickException(
@@ -415,11 +415,15 @@ def evaluate(source, dataset, samples, seed, json_path, backend):
         if key in result:
             click.echo(f"  {key:<20} {result[key]:10.4f}")
     click.echo(f"  class histogram      {result['class_histogram']}")
-    for target in result["targets"]:
-        status = "met" if target["met"] else "MISSED"
-        click.echo(f"  target: {target['target']} {target['value']:.4f} {target['goal']}: {status}")
+    _echo_targets(result["targets"])
     if json_path is not None:
         json_path.write_text(json.dumps(result, indent=2) + "\n")
+
+
+def _echo_targets(targets):
+    for target in targets:
+        status = "met" if target["met"] else "MISSED"
+        click.echo(f"  target: {target['target']} {target['value']:.4f} {target['goal']}: {status}")
 
 
 @main.command(name="list")
@@ -464,9 +468,7 @@ def info(name, card):
         click.echo(
             f"  {key:<24} {value:.4f}" if isinstance(value, float) else f"  {key:<24} {value}"
         )
-    for target in entry.metrics.get("targets", []):
-        status = "met" if target["met"] else "MISSED"
-        click.echo(f"  target: {target['target']} {target['value']:.4f} {target['goal']}: {status}")
+    _echo_targets(entry.metrics.get("targets", []))
     for what, license_name in entry.licenses.items():
         click.echo(f"  license     {what}: {license_name}")
     click.echo(f"  sha256      {entry.sha256} (model.weights.h5)")

@@ -411,13 +411,14 @@ def load_epochs(
 
     dataset = tf.data.Dataset.range(start_epoch, 2**62).flat_map(epoch_batches)
     dataset = dataset.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
-    steps = steps_per_epoch_of(count, batch_size)
-    return dataset.prefetch(tf.data.AUTOTUNE), min(steps, steps_per_epoch or steps)
+    steps = steps_per_epoch_of(count, batch_size, steps_per_epoch)
+    return dataset.prefetch(tf.data.AUTOTUNE), steps
 
 
-def steps_per_epoch_of(count: int, batch_size: int) -> int:
-    """Batches in an epoch of ``count`` images (the last one may be short)."""
-    return -(-count // batch_size)
+def steps_per_epoch_of(count: int, batch_size: int, limit: int | None = None) -> int:
+    """Batches in an epoch of ``count`` images (the last one may be short), at most ``limit``."""
+    steps = -(-count // batch_size)
+    return min(steps, limit or steps)
 
 
 def hold_out(arrays, share: float, seed: int, labels: bool):
@@ -426,13 +427,13 @@ def hold_out(arrays, share: float, seed: int, labels: bool):
     The held-out images are scaled to [-1, 1] as ``fit(validation_data=...)``
     takes them: ``images`` or ``(images, labels)`` for conditional models.
     """
+    import tensorflow as tf
+
     images, class_labels = arrays
     count = len(images)
     held = min(count - 1, max(1, round(count * share)))
     order = np.random.default_rng(seed).permutation(count)
     keep, val = np.sort(order[held:]), np.sort(order[:held])
-    val_images = images[val].astype("float32")
-    if not np.issubdtype(images.dtype, np.floating):
-        val_images = val_images / 127.5 - 1.0
+    val_images = np.asarray(scale(tf.constant(images[val])))  # as the training batches are
     validation = (val_images, class_labels[val]) if labels else val_images
     return (images[keep], class_labels[keep]), validation

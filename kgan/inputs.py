@@ -120,7 +120,7 @@ def check_fit_data(x, y, image_shape, num_classes=None):
             raise ValueError("kgan: the training generator is empty; expected batches.") from None
         x = _prepend(batch, x)
         images, labels = split_batch(batch)
-    elif hasattr(x, "__iter__"):  # re-iterable, e.g. a torch DataLoader
+    elif hasattr(x, "__iter__") and not isinstance(x, dict):  # re-iterable: a DataLoader
         images, labels = split_batch(next(iter(x)))
     else:
         return x

@@ -36,11 +36,8 @@ def save_model_folder(model, directory):
 
 def read_model_config(directory) -> dict:
     """config.json of a model folder, checked: a one-line ValueError if it is not one."""
-    path = files.check_regular_file(Path(directory) / CONFIG_FILE, "model folder")
-    try:
-        config = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"kgan: {path} is not valid JSON ({error}).") from None
+    path = Path(directory) / CONFIG_FILE
+    config = zoo.read_json(path, "model folder")
     if (
         not isinstance(config, dict)
         or not isinstance(config.get("architecture"), str)

@@ -189,8 +189,7 @@ def train_run(
             arrays, validation_data = data.hold_out(
                 arrays, val_split, seed, labels=model.num_classes is not None
             )
-        epoch_steps = data.steps_per_epoch_of(len(arrays[0]), batch_size)
-        epoch_steps = min(epoch_steps, steps_per_epoch or epoch_steps)
+        epoch_steps = data.steps_per_epoch_of(len(arrays[0]), batch_size, steps_per_epoch)
     model.compile(steps_per_execution=whole_calls(steps_per_execution, epoch_steps))
     check_run_directory(out, run, resume)  # a foreign folder is refused before any write
     with run_lock(out):

@@ -100,15 +100,21 @@ def entry_dir(name: str) -> Path:
     return directory
 
 
-def read_manifest(directory) -> dict:
-    """An entry's manifest, checked: a one-line ValueError for a broken one."""
+def read_json(path, owner: str):
+    """The JSON value in the regular file ``path``; a one-line ValueError otherwise."""
     from kgan.files import check_regular_file
 
-    path = check_regular_file(Path(directory) / MANIFEST_FILE, "zoo manifest")
+    path = check_regular_file(path, owner)
     try:
-        manifest = json.loads(path.read_text())
+        return json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError(f"kgan: {path} is not valid JSON ({error}).") from None
+
+
+def read_manifest(directory) -> dict:
+    """An entry's manifest, checked: a one-line ValueError for a broken one."""
+    path = Path(directory) / MANIFEST_FILE
+    manifest = read_json(path, "zoo manifest")
     if not isinstance(manifest, dict) or not isinstance(manifest.get("weights_sha256"), str):
         raise ValueError(f"kgan: {path} is not a kgan manifest; it lacks weights_sha256.")
     files = manifest.get("files", {})
@@ -320,13 +326,7 @@ def zoo_info(name: str) -> ZooEntry:
 
 
 def _read_json(path: Path, what: str) -> dict:
-    from kgan.files import check_regular_file
-
-    check_regular_file(path, f"zoo {what}")
-    try:
-        value = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"kgan: {path} is not valid JSON ({error}).") from None
+    value = read_json(path, f"zoo {what}")
     if not isinstance(value, dict):
         raise ValueError(f"kgan: {path} is not a JSON object.")
     return value
