@@ -131,11 +131,18 @@ class Checkpoint(keras.callbacks.Callback):
     Each file is written under a temporary name and renamed, so a run killed
     mid-write leaves the previous checkpoints intact. An epoch whose logs are
     NaN or inf is not saved: the last good checkpoint stays the latest.
+
+    ``keep`` is how many of the newest checkpoints stay on disk (``None``: all).
+    Older ones are removed once a newer one is complete, so a kill at any
+    point leaves at least one complete checkpoint.
     """
 
-    def __init__(self, directory):
+    def __init__(self, directory, keep: int | None = None):
         super().__init__()
         self.directory = Path(directory)
+        if keep is not None and (isinstance(keep, bool) or not isinstance(keep, int) or keep < 1):
+            raise ValueError(f"kgan: expected keep as an integer >= 1 or None; got {keep!r}.")
+        self.keep = keep
 
     def on_epoch_end(self, epoch, logs=None):
         if not _finite(logs) or getattr(self.model, "non_finite_stop", None):
@@ -161,6 +168,30 @@ class Checkpoint(keras.callbacks.Callback):
         files.write_atomically(
             stem.with_suffix(".json"), lambda path: Path(path).write_text(json.dumps(state))
         )
+        if self.keep is not None:
+            prune_checkpoints(self.directory, self.keep)
+
+
+def prune_checkpoints(directory, keep: int):
+    """Removes all but the ``keep`` newest complete checkpoints (and older partial ones).
+
+    The .json goes first: without it a checkpoint no longer counts as
+    complete, so a kill between the two removals leaves nothing a resume
+    would trust, and the next prune removes the rest.
+    """
+    directory = Path(directory)
+    complete = complete_checkpoints(directory)
+    if len(complete) <= keep:
+        return
+    oldest_kept = int(CHECKPOINT_PATTERN.match(complete[keep - 1].name).group(1))
+    for path in sorted(directory.iterdir()):
+        match = CHECKPOINT_PATTERN.match(path.with_suffix(".keras").name)
+        if match and int(match.group(1)) < oldest_kept and path.suffix == ".json":
+            path.unlink(missing_ok=True)
+    for path in sorted(directory.iterdir()):
+        match = CHECKPOINT_PATTERN.match(path.name)
+        if match and int(match.group(1)) < oldest_kept:
+            path.unlink(missing_ok=True)
 
 
 def complete_checkpoints(directory) -> list[Path]:

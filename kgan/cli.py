@@ -172,11 +172,28 @@ def main():
     help="Training steps per compiled call on TensorFlow and JAX (same results, less "
     "dispatch); PyTorch runs one per call.",
 )
+@click.option(
+    "--d-lr", type=click.FloatRange(0, min_open=True), help="Discriminator learning rate."
+)
+@click.option("--g-lr", type=click.FloatRange(0, min_open=True), help="Generator learning rate.")
+@click.option(
+    "--adam-betas",
+    metavar="B1,B2",
+    help="Adam's beta_1,beta_2 for both networks (default: the architecture's).",
+)
+@click.option(
+    "--keep-checkpoints",
+    type=click.IntRange(0),
+    default=3,
+    show_default=True,
+    help="How many of the newest epoch checkpoints stay on disk (0: all).",
+)
 @click.option("--quiet", is_flag=True, help="One line per epoch instead of a progress bar.")
 @click.option("--help-config", is_flag=True, help="List the -c keys of ARCH_OR_ENTRY and exit.")
 def train(
     arch_or_entry, data_spec, epochs, batch_size, out, resume, seed, backend, overrides,
-    steps_per_epoch, max_steps, val_split, tensorboard, steps_per_execution, quiet, help_config,
+    steps_per_epoch, max_steps, val_split, tensorboard, steps_per_execution, d_lr, g_lr,
+    adam_betas, keep_checkpoints, quiet, help_config,
 ):  # fmt: skip
     """Train ARCH_OR_ENTRY into the run directory --out.
 
@@ -222,6 +239,7 @@ def train(
     config = {**recipe["config"], **_parse_overrides(overrides)}
     models.check_config_keys(recipe["architecture"], config)
     data_spec = data_spec or recipe.get("data")
+    optimizers = _optimizer_settings(recipe.get("optimizers"), d_lr, g_lr, adam_betas)
     if recorded is not None:  # a resume keeps the run's own trial settings
         steps_per_epoch = steps_per_epoch or recorded.get("steps_per_epoch")
         val_split = val_split or recorded.get("val_split")
@@ -241,9 +259,29 @@ def train(
         val_split=val_split,
         tensorboard=tensorboard,
         steps_per_execution=steps_per_execution,
+        optimizers=optimizers,
+        keep_checkpoints=keep_checkpoints or None,
         verbose=2 if quiet else 1,
         echo=click.echo,
     )
+
+
+def _optimizer_settings(recorded, d_lr, g_lr, adam_betas):
+    """The recipe's (or resumed run's) Adam settings, with --d-lr, --g-lr, --adam-betas applied."""
+    settings = {role: dict(values) for role, values in (recorded or {}).items()}
+    if adam_betas is not None:
+        try:
+            beta_1, beta_2 = (float(part) for part in adam_betas.split(","))
+        except ValueError:
+            raise click.ClickException(
+                f"--adam-betas: expected two numbers B1,B2 such as 0.0,0.99; got {adam_betas!r}."
+            ) from None
+        for role in ("d", "g"):
+            settings.setdefault(role, {}).update(beta_1=beta_1, beta_2=beta_2)
+    for role, rate in (("d", d_lr), ("g", g_lr)):
+        if rate is not None:
+            settings.setdefault(role, {})["learning_rate"] = rate
+    return settings or None
 
 
 def _check_name(name):
@@ -273,7 +311,7 @@ def _recorded_run(out: Path) -> dict:
         run = json.loads(run_file.read_text())
         keys = ("architecture", "config", "data", "batch_size", "seed", "backend", "epochs")
         recorded = {key: run[key] for key in keys}
-        for key in ("steps_per_epoch", "val_split"):  # runs of kgan 0.1 lack them
+        for key in ("steps_per_epoch", "val_split", "optimizers"):  # runs of kgan 0.1 lack them
             recorded[key] = run.get(key)
         return recorded
     except (OSError, ValueError, KeyError, TypeError):
@@ -458,10 +496,10 @@ def info(name, card):
         return
     click.echo(f"{entry.name}: {entry.architecture} on {entry.dataset} (kgan {entry.kgan_version})")
     click.echo(f"  config      {json.dumps(entry.config)}")
-    if entry.recipe:
-        recipe = {k: entry.recipe[k] for k in ("data", "epochs", "batch_size", "seed", "backend")
-                  if k in entry.recipe}  # fmt: skip
-        click.echo(f"  training    {json.dumps(recipe)}")
+    keys = ("data", "epochs", "batch_size", "seed", "optimizers")
+    training = {key: entry.recipe[key] for key in keys if key in entry.recipe}
+    training["backend"] = entry.provenance.get("backend")
+    click.echo(f"  training    {json.dumps(training)}")
     if entry.class_names:
         click.echo(f"  classes     {', '.join(entry.class_names)}")
     for key, value in entry.headline().items():

@@ -16,17 +16,21 @@ from kgan.models import create
 CONFIG_FILE, WEIGHTS_FILE = "config.json", "model.weights.h5"
 
 
-def save_model_folder(model, directory):
+def save_model_folder(model, directory, optimizers: dict | None = None):
     """Writes ``model``'s architecture, constructor config and weights into ``directory``.
 
     Crash-safe: the weights are written first, each file under a temporary
     name and renamed, and config.json, written last, records the weights'
     sha256. A folder is a finished model only when both verify
-    (``verify_model_folder``).
+    (``verify_model_folder``). ``optimizers`` (Adam settings, as
+    ``kgan.training.train_run`` takes them) are recorded so that ``load``
+    compiles the model with them.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     config = {"architecture": model.architecture, "config": model.architecture_config()}
+    if optimizers:
+        config["optimizers"] = optimizers
     weights = directory / WEIGHTS_FILE
     files.write_atomically(weights, model.save_weights)
     config["weights_sha256"] = zoo.sha256_file(weights)
@@ -80,7 +84,8 @@ def load(source, generator_only: bool = False):
     """Loads a trained GAN: a zoo entry by name, a folder such as a ``kgan train`` run,
     or a ``.keras`` file.
 
-    The model comes compiled with its recipe's optimizers (``default_optimizers()``),
+    The model comes compiled with its recipe's optimizers (``default_optimizers()``
+    with the Adam settings its training recorded),
     ready for ``sample()`` and for ``fit()`` (fine-tuning); ``compile()`` again
     for other optimizers. A zoo entry's files are checked against its sha256
     before they are read. ``generator_only=True`` returns just the generator
@@ -220,4 +225,11 @@ def _load_folder(directory: Path, source, weights_checked=False):
         raise ValueError(
             f"kgan: cannot load {weights_path}: it does not hold this model's weights ({reason})."
         ) from None
+    from kgan import training
+
+    try:
+        optimizers = training.check_optimizers(config.get("optimizers"))
+    except ValueError as error:
+        raise ValueError(f"kgan: {config_path}: {str(error).removeprefix('kgan: ')}") from None
+    model.compile(*training.adam_optimizers(model, optimizers))
     return model

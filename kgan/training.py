@@ -1,7 +1,8 @@
 """Training runs: one function behind ``kgan train`` and ``scripts/build_zoo.py``.
 
 A run directory holds one run. It is continued only with ``resume=True`` and
-the same settings, and nothing in it is ever overwritten or deleted. One
+the same settings, and nothing in it is ever overwritten or deleted but
+epoch checkpoints older than the newest ``keep_checkpoints``. One
 process at a time works in it (an exclusive lock, ``.kgan.lock``), nothing is
 written there before the settings and the data pass their checks, and every
 file is written crash-safely (``kgan.files``), so a kill at any point leaves
@@ -27,6 +28,7 @@ _IDENTITY = (
     "backend",
     "steps_per_epoch",
     "val_split",
+    "optimizers",
 )
 
 
@@ -117,6 +119,8 @@ def train_run(
     val_split: float | None = None,
     tensorboard: bool = False,
     steps_per_execution: int = 1,
+    optimizers: dict | None = None,
+    keep_checkpoints: int | None = 3,
     verbose: int = 1,
     echo=print,
 ):
@@ -138,6 +142,11 @@ def train_run(
     (needs the ``kgan[tensorboard]`` extra). ``steps_per_execution`` runs that
     many steps per compiled call (TensorFlow, JAX): the same weights, less
     dispatch; it is not part of the run's settings, so a resume may change it.
+    ``optimizers`` sets the Adam hyperparameters of each network, e.g.
+    ``{"d": {"learning_rate": 4e-4, "beta_1": 0.0}, "g": {"learning_rate": 1e-4}}``
+    (keys ``learning_rate``, ``beta_1``, ``beta_2``; the rest keep
+    ``default_optimizers()``'s values). ``keep_checkpoints`` is how many of the
+    newest epoch checkpoints stay on disk (``None``: all).
 
     Example:
 
@@ -177,6 +186,7 @@ def train_run(
         "epochs": epochs,
         "steps_per_epoch": steps_per_epoch,
         "val_split": val_split,
+        "optimizers": check_optimizers(optimizers),
     }
     # Settings and data are checked before anything is written to out.
     keras.utils.set_random_seed(seed)
@@ -190,7 +200,10 @@ def train_run(
                 arrays, val_split, seed, labels=model.num_classes is not None
             )
         epoch_steps = data.steps_per_epoch_of(len(arrays[0]), batch_size, steps_per_epoch)
-    model.compile(steps_per_execution=whole_calls(steps_per_execution, epoch_steps))
+    model.compile(
+        *adam_optimizers(model, run["optimizers"]),
+        steps_per_execution=whole_calls(steps_per_execution, epoch_steps),
+    )
     check_run_directory(out, run, resume)  # a foreign folder is refused before any write
     with run_lock(out):
         check_run_directory(out, run, resume)  # again: another process may have started it
@@ -206,7 +219,7 @@ def train_run(
                     f"{out} has finished {start_epoch} epochs already; ask for more --epochs."
                 )
             # Killed between its last checkpoint and the final save: finish it now.
-            loading.save_model_folder(model, out)
+            loading.save_model_folder(model, out, run["optimizers"])
             echo(f"done (final model written from epoch {start_epoch}): kgan.load({str(out)!r})")
             return model
         dataset, steps = data.load_epochs(
@@ -243,15 +256,53 @@ def train_run(
                 callbacks.CSVLog(str(out / "log.csv"), append=True),
                 callbacks.LossCurve(out / "log.csv", out / "losses.png"),
                 callbacks.SampleGrid(out / "samples", seed=seed, summary_dir=summaries),
-                callbacks.Checkpoint(out / "checkpoints"),
+                callbacks.Checkpoint(out / "checkpoints", keep=keep_checkpoints),
             ],
         )
         stop = getattr(model, "non_finite_stop", None)
         if stop:
             raise ValueError(f"stopped: {_describe_stop(stop)}; {_last_good(out)}")
-        loading.save_model_folder(model, out)
+        loading.save_model_folder(model, out, run["optimizers"])
     echo(f"done: kgan.load({str(out)!r})")
     return model
+
+
+ADAM_KEYS = ("learning_rate", "beta_1", "beta_2")
+
+
+def check_optimizers(optimizers: dict | None) -> dict | None:
+    """``optimizers`` checked: {"d"|"g": {Adam hyperparameter: number}}, or None."""
+    if optimizers is None:
+        return None
+    expected = 'e.g. {"d": {"learning_rate": 4e-4, "beta_1": 0.0}, "g": {"learning_rate": 1e-4}}'
+    if not isinstance(optimizers, dict) or not set(optimizers) <= {"d", "g"}:
+        raise ValueError(f"kgan: expected optimizers as a dict with keys d and g, {expected}.")
+    checked = {}
+    for role, settings in optimizers.items():
+        if not isinstance(settings, dict) or not set(settings) <= set(ADAM_KEYS):
+            raise ValueError(
+                f"kgan: optimizers[{role!r}] may set {', '.join(ADAM_KEYS)}; got {settings!r}."
+            )
+        for key, value in settings.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"kgan: optimizers[{role!r}][{key!r}] must be a number >= 0.")
+        checked[role] = {key: float(value) for key, value in sorted(settings.items())}
+    return checked or None
+
+
+def adam_optimizers(model, optimizers: dict | None):
+    """(d_optimizer, g_optimizer): the model's defaults with ``optimizers``' settings applied."""
+    import keras
+
+    defaults = model.default_optimizers()
+    if not optimizers:
+        return defaults
+    built = []
+    for role, default in zip(("d", "g"), defaults, strict=True):
+        settings = {key: default.get_config()[key] for key in ADAM_KEYS}
+        settings.update(optimizers.get(role, {}))
+        built.append(keras.optimizers.Adam(**settings))
+    return tuple(built)
 
 
 def whole_calls(steps_per_execution: int, epoch_steps: int | None) -> int:

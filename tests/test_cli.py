@@ -265,6 +265,7 @@ def tiny_zoo(tmp_path, idx_data, monkeypatch):
         "architecture": "dcgan",
         "config": {"width": 8, "latent_dim": 8, "image_shape": [16, 16, 1]},
         "data": f"idx:{idx_data}",
+        "dataset": "mnist",
         "epochs": 1,
         "batch_size": 32,
         "seed": 3,

