@@ -18,6 +18,7 @@ each is built in a process of its own, since Keras picks its backend once per
 process. The entry format itself lives in kgan/zoo.py.
 """
 
+import json
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,30 @@ def training_seconds(run: Path) -> float:
     # The .json is written last, so its time is when the newest complete checkpoint ended.
     last = callbacks.latest_checkpoint(run / "checkpoints")[0].with_suffix(".json")
     return round(last.stat().st_mtime - (run / training.RUN_FILE).stat().st_mtime, 1)
+
+
+def check_run_matches(run: Path, recipe: dict):
+    """A finished run is published only if it is what the recipe says (a trial run moved here)."""
+    import keras
+
+    from kgan import training
+
+    recorded = json.loads((run / training.RUN_FILE).read_text())
+    expected = {key: recipe[key] for key in ("architecture", "config", "data", "batch_size")}
+    expected.update(
+        seed=recipe["seed"],
+        epochs=recipe["epochs"],
+        backend=keras.config.backend(),
+        optimizers=training.check_optimizers(recipe.get("optimizers")),
+        steps_per_epoch=None,
+        val_split=None,
+    )
+    changed = sorted(key for key, value in expected.items() if recorded.get(key) != value)
+    if changed:
+        raise click.ClickException(
+            f"{run} was trained with other settings than the recipe (its {', '.join(changed)} "
+            "differ); move it away or choose another --runs."
+        )
 
 
 def rewrite_card(name: str):
@@ -63,6 +88,7 @@ def build_entry(name, recipe, runs, stage, overwrite, quiet, device):
         return
     run = runs / name
     if training.is_finished(run):
+        check_run_matches(run, recipe)
         click.echo(f"{name}: finished already in {run}")
     else:
         training.train_run(

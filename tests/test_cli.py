@@ -298,6 +298,11 @@ def test_build_zoo_script_trains_resumes_and_skips(tiny_zoo, tmp_path):
     assert kgan.training.is_finished(runs / "dcgan-tiny")
     result = CliRunner().invoke(build_zoo, args)
     assert result.exit_code == 0 and "finished already" in result.output
+    # A finished run is published only under the recipe it was trained with.
+    other = json.loads((tiny_zoo / "dcgan-tiny" / "recipe.json").read_text())
+    (tmp_path / "other.json").write_text(json.dumps({**other, "seed": 4}))
+    result = CliRunner().invoke(build_zoo, [*args, "--recipe", str(tmp_path / "other.json")])
+    assert result.exit_code == 1 and "(its seed differ)" in result.output, result.output
     result = CliRunner().invoke(build_zoo, ["nope", "--runs", str(runs)])
     assert (
         result.exit_code == 1
