@@ -75,7 +75,7 @@ def rewrite_card(name: str):
     click.echo(f"{name}: card rewritten")
 
 
-def build_entry(name, recipe, runs, stage, overwrite, quiet, device):
+def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note=None):
     from kgan import evaluation, loading, training, zoo
 
     zoo.recover_entry(name)
@@ -116,6 +116,7 @@ def build_entry(name, recipe, runs, stage, overwrite, quiet, device):
         train_command=f"kgan train {name} --out runs/zoo/{name}",
         training_seconds=training_seconds(run),
         device=device,
+        **({"timing_note": timing_note} if timing_note else {}),
     )
     entry = zoo.ZooEntry.publish(staged, model, recipe, name=name, build=build, previous=previous)
     result = evaluation.evaluate(staged, dataset=entry.dataset)
@@ -153,8 +154,12 @@ def build_entry(name, recipe, runs, stage, overwrite, quiet, device):
     show_default=True,
     help="The accelerator it trains on, for the provenance (e.g. 'NVIDIA H100').",
 )
+@click.option(
+    "--timing-note",
+    help="A note on the training time for the card (e.g. that the run was resumed).",
+)
 @click.option("--quiet", is_flag=True, help="One line per epoch instead of a progress bar.")
-def main(names, all_entries, recipe_file, runs, stage, overwrite, device, quiet):
+def main(names, all_entries, recipe_file, runs, stage, overwrite, device, timing_note, quiet):
     """Train, evaluate and publish the zoo entries NAMES (or --all) from their recipes."""
     from kgan import zoo
 
@@ -170,7 +175,7 @@ def main(names, all_entries, recipe_file, runs, stage, overwrite, device, quiet)
         # get_recipe: an unknown name lists the entries
         recipe = zoo.read_recipe(recipe_file) if recipe_file else zoo.get_recipe(name)
         use_backend(recipe.get("backend"))
-        build_entry(name, recipe, runs, stage, overwrite, quiet, device)
+        build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note)
     else:
         for name in names:
             command = [sys.executable, __file__, name, "--runs", str(runs), "--stage", stage]
