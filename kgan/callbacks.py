@@ -184,14 +184,15 @@ def prune_checkpoints(directory, keep: int):
     if len(complete) <= keep:
         return
     oldest_kept = int(CHECKPOINT_PATTERN.match(complete[keep - 1].name).group(1))
-    for path in sorted(directory.iterdir()):
-        match = CHECKPOINT_PATTERN.match(path.with_suffix(".keras").name)
-        if match and int(match.group(1)) < oldest_kept and path.suffix == ".json":
-            path.unlink(missing_ok=True)
-    for path in sorted(directory.iterdir()):
-        match = CHECKPOINT_PATTERN.match(path.name)
-        if match and int(match.group(1)) < oldest_kept:
-            path.unlink(missing_ok=True)
+    stale = [
+        path
+        for path in directory.iterdir()
+        if path.suffix in (".json", ".keras")
+        and (match := CHECKPOINT_PATTERN.match(path.with_suffix(".keras").name))
+        and int(match.group(1)) < oldest_kept
+    ]
+    for path in sorted(stale, key=lambda path: path.suffix != ".json"):  # .json first
+        path.unlink(missing_ok=True)
 
 
 def complete_checkpoints(directory) -> list[Path]:
