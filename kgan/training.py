@@ -42,6 +42,44 @@ def _read_run(run_file: Path) -> dict:
     return run
 
 
+def run_settings(
+    architecture: str,
+    data_spec: str,
+    *,
+    epochs: int,
+    batch_size: int = 64,
+    seed: int = 0,
+    config: dict | None = None,
+    steps_per_epoch: int | None = None,
+    val_split: float | None = None,
+    optimizers: dict | None = None,
+) -> dict:
+    """The run's settings as run.json records them (the current backend's)."""
+    import keras
+
+    return {
+        "architecture": architecture,
+        "config": dict(config or {}),
+        "data": data_spec,
+        "batch_size": batch_size,
+        "seed": seed,
+        "backend": keras.config.backend(),
+        "epochs": epochs,
+        "steps_per_epoch": steps_per_epoch,
+        "val_split": val_split,
+        "optimizers": check_optimizers(optimizers),
+    }
+
+
+def changed_settings(recorded: dict, run: dict, also: tuple[str, ...] = ()) -> list[str]:
+    """The names of the settings that make ``recorded`` another run than ``run``.
+
+    Only the identity counts (a resume may ask for more epochs); ``also`` adds
+    keys, e.g. ``("epochs",)`` to ask for the very run that finished.
+    """
+    return sorted(key for key in (*_IDENTITY, *also) if recorded.get(key) != run[key])
+
+
 def check_run_directory(out: Path, run: dict, resume: bool):
     """Raises ValueError unless ``out`` is new, empty, or holds this same run (with resume)."""
     run_file = out / RUN_FILE
@@ -51,7 +89,7 @@ def check_run_directory(out: Path, run: dict, resume: bool):
             raise ValueError(
                 f"{out} already holds a run; pass --resume to continue it, or choose another --out."
             )
-        changed = sorted(key for key in _IDENTITY if previous.get(key) != run[key])
+        changed = changed_settings(previous, run)
         if changed:
             raise ValueError(
                 f"{out} holds a different run (its {', '.join(changed)} differ); "
@@ -176,18 +214,17 @@ def train_run(
             )
     if tensorboard:
         _check_tensorboard()
-    run = {
-        "architecture": architecture,
-        "config": config,
-        "data": data_spec,
-        "batch_size": batch_size,
-        "seed": seed,
-        "backend": keras.config.backend(),
-        "epochs": epochs,
-        "steps_per_epoch": steps_per_epoch,
-        "val_split": val_split,
-        "optimizers": check_optimizers(optimizers),
-    }
+    run = run_settings(
+        architecture,
+        data_spec,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        config=config,
+        steps_per_epoch=steps_per_epoch,
+        val_split=val_split,
+        optimizers=optimizers,
+    )
     # Settings and data are checked before anything is written to out.
     keras.utils.set_random_seed(seed)
     model = models.create(architecture, **config)
@@ -291,17 +328,26 @@ def check_optimizers(optimizers: dict | None) -> dict | None:
 
 
 def adam_optimizers(model, optimizers: dict | None):
-    """(d_optimizer, g_optimizer): the model's defaults with ``optimizers``' settings applied."""
-    import keras
+    """(d_optimizer, g_optimizer): the model's defaults with ``optimizers``' settings applied.
 
+    Each default keeps its class and its other settings (an ``AdamW`` keeps its
+    weight decay); a setting the default optimizer lacks is a one-line error.
+    """
     defaults = model.default_optimizers()
     if not optimizers:
         return defaults
     built = []
     for role, default in zip(("d", "g"), defaults, strict=True):
-        settings = {key: default.get_config()[key] for key in ADAM_KEYS}
-        settings.update(optimizers.get(role, {}))
-        built.append(keras.optimizers.Adam(**settings))
+        settings = default.get_config()
+        asked = optimizers.get(role, {})
+        missing = sorted(set(asked) - set(settings))
+        if missing:
+            raise ValueError(
+                f"kgan: optimizers[{role!r}] sets {', '.join(missing)}, which "
+                f"{type(model).__name__}'s {type(default).__name__} has not; set only "
+                f"{', '.join(key for key in ADAM_KEYS if key in settings)}."
+            )
+        built.append(type(default).from_config({**settings, **asked}))
     return tuple(built)
 
 

@@ -42,21 +42,19 @@ def training_seconds(run: Path) -> float:
 
 def check_run_matches(run: Path, recipe: dict):
     """A finished run is published only if it is what the recipe says (a trial run moved here)."""
-    import keras
-
     from kgan import training
 
     recorded = json.loads((run / training.RUN_FILE).read_text())
-    expected = {key: recipe[key] for key in ("architecture", "config", "data", "batch_size")}
-    expected.update(
-        seed=recipe["seed"],
+    expected = training.run_settings(
+        recipe["architecture"],
+        recipe["data"],
         epochs=recipe["epochs"],
-        backend=keras.config.backend(),
-        optimizers=training.check_optimizers(recipe.get("optimizers")),
-        steps_per_epoch=None,
-        val_split=None,
+        batch_size=recipe["batch_size"],
+        seed=recipe["seed"],
+        config=recipe["config"],
+        optimizers=recipe.get("optimizers"),
     )
-    changed = sorted(key for key, value in expected.items() if recorded.get(key) != value)
+    changed = training.changed_settings(recorded, expected, also=("epochs",))
     if changed:
         raise click.ClickException(
             f"{run} was trained with other settings than the recipe (its {', '.join(changed)} "

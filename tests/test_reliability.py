@@ -466,3 +466,22 @@ def test_optimizer_settings_are_part_of_the_run_and_of_the_saved_model(npz_data,
         training.check_optimizers({"d": {"momentum": 0.9}})
     with pytest.raises(ValueError, match="keys d and g"):
         training.check_optimizers({"generator": {}})
+
+
+def test_optimizer_settings_keep_each_default_optimizers_class():
+    import keras
+
+    from kgan.models.dcgan import DCGAN
+
+    class MomentumGAN(DCGAN):  # a user's GAN whose defaults are not Adam
+        def default_optimizers(self):
+            return keras.optimizers.SGD(0.01, momentum=0.9), keras.optimizers.AdamW(1e-4)
+
+    model = MomentumGAN(width=8, latent_dim=8, image_shape=(16, 16, 1))
+    d, g = training.adam_optimizers(model, {"d": {"learning_rate": 0.1}, "g": {"beta_1": 0.0}})
+    assert type(d) is keras.optimizers.SGD and type(g) is keras.optimizers.AdamW
+    assert d.get_config()["momentum"] == pytest.approx(0.9)
+    assert g.get_config()["weight_decay"] == pytest.approx(0.004)
+    assert (float(d.learning_rate), g.get_config()["beta_1"]) == pytest.approx((0.1, 0.0))
+    with pytest.raises(ValueError, match=r"optimizers\['d'\] sets beta_1, which MomentumGAN's SGD"):
+        training.adam_optimizers(model, {"d": {"beta_1": 0.0}})
