@@ -128,6 +128,8 @@ def read_manifest(directory) -> dict:
 
 def seal_entry(directory):
     """Records the sha256 of every file of an entry (but the manifest) in its manifest."""
+    from kgan import files
+
     directory = Path(directory)
     manifest = read_manifest(directory)
     manifest["files"] = {
@@ -135,7 +137,8 @@ def seal_entry(directory):
         for path in sorted(directory.iterdir())
         if path.is_file() and path.name != MANIFEST_FILE
     }
-    (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n")
+    # Atomic: `build_zoo --stage card` reseals an installed entry in place.
+    files.write_text_atomically(directory / MANIFEST_FILE, json.dumps(manifest, indent=2) + "\n")
     return manifest
 
 
@@ -582,19 +585,23 @@ def search_section(recipe: dict) -> str:
     search = recipe.get("search")
     if not search:
         return "No recipe search is recorded for this entry."
+    labels = any("label_accuracy" in trial for trial in search["trials"])
     rows = [
         (
             trial["run"],
             trial["changes"],
             trial["epochs"],
-            f"{trial['seconds'] / 60:.0f}",
+            # A run resumed across sessions may have no whole wall time on record.
+            "—" if trial.get("seconds") is None else f"{trial['seconds'] / 60:.0f}",
             f"{trial['frechet_distance']:.1f}",
             f"{trial['classifier_score_ratio']:.3f}",
             f"{trial['max_over_min']:.2f}",
+            *([f"{trial['label_accuracy']:.4f}" if "label_accuracy" in trial else "—"] * labels),
         )
         for trial in search["trials"]
     ]
     header = ["run", "recipe", "epochs", "minutes", "Fréchet", "score / real", "max / min"]
+    header += ["label accuracy"] * labels
     return f"{search.get('setting', '')}\n\n{_table(header, rows)}\n\n{search['why']}".lstrip()
 
 
