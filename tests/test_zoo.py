@@ -95,8 +95,8 @@ BELOW_TARGETS = {
     "dcgan-fashion-mnist": "retrained for 0.2 (Fréchet 76.4 -> 19.8), score 0.803 < 0.85 x real",
     "dcgan-mnist": "retrained for 0.2 (Fréchet 72.2 -> 19.2), balance 1.62 > 1.5, score 0.812",
     "vanilla-gan-fashion-mnist": "retrained for 0.2 (Fréchet 169.7 -> 35.2), balance 4.1 > 2.0",
-    "wgan-gp-fashion-mnist": NOT_RETRAINED,
-    "wgan-gp-mnist": NOT_RETRAINED,
+    "wgan-gp-fashion-mnist": "retrained for 0.2 (Fréchet 228.1 -> 148.6), far from the targets",
+    "wgan-gp-mnist": "retrained for 0.2 (Fréchet 129.6 -> 56.5), far from the targets",
 }
 
 
