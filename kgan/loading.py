@@ -231,5 +231,5 @@ def _load_folder(directory: Path, source, weights_checked=False):
         optimizers = training.check_optimizers(config.get("optimizers"))
     except ValueError as error:
         raise ValueError(f"kgan: {config_path}: {str(error).removeprefix('kgan: ')}") from None
-    model.compile(*training.adam_optimizers(model, optimizers))
+    model.compile(*training.configured_optimizers(model, optimizers))
     return model

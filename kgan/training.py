@@ -32,7 +32,8 @@ _IDENTITY = (
 )
 
 
-def _read_run(run_file: Path) -> dict:
+def read_run(run_file: Path) -> dict:
+    """A run.json as a dict; a missing, corrupt or foreign file is a one-line ValueError."""
     try:
         run = json.loads(run_file.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
@@ -84,7 +85,7 @@ def check_run_directory(out: Path, run: dict, resume: bool):
     """Raises ValueError unless ``out`` is new, empty, or holds this same run (with resume)."""
     run_file = out / RUN_FILE
     if run_file.is_file():
-        previous = _read_run(run_file)
+        previous = read_run(run_file)
         if not resume:
             raise ValueError(
                 f"{out} already holds a run; pass --resume to continue it, or choose another --out."
@@ -238,7 +239,7 @@ def train_run(
             )
         epoch_steps = data.steps_per_epoch_of(len(arrays[0]), batch_size, steps_per_epoch)
     model.compile(
-        *adam_optimizers(model, run["optimizers"]),
+        *configured_optimizers(model, run["optimizers"]),
         steps_per_execution=whole_calls(steps_per_execution, epoch_steps),
     )
     check_run_directory(out, run, resume)  # a foreign folder is refused before any write
@@ -304,11 +305,12 @@ def train_run(
     return model
 
 
-ADAM_KEYS = ("learning_rate", "beta_1", "beta_2")
+# The optimizer settings a run may change (the CLI's --d-lr etc. and a recipe's "optimizers").
+OPTIMIZER_KEYS = ("learning_rate", "beta_1", "beta_2")
 
 
 def check_optimizers(optimizers: dict | None) -> dict | None:
-    """``optimizers`` checked: {"d"|"g": {Adam hyperparameter: number}}, or None."""
+    """``optimizers`` checked: {"d"|"g": {one of OPTIMIZER_KEYS: number}}, or None."""
     if optimizers is None:
         return None
     expected = 'e.g. {"d": {"learning_rate": 4e-4, "beta_1": 0.0}, "g": {"learning_rate": 1e-4}}'
@@ -316,9 +318,9 @@ def check_optimizers(optimizers: dict | None) -> dict | None:
         raise ValueError(f"kgan: expected optimizers as a dict with keys d and g, {expected}.")
     checked = {}
     for role, settings in optimizers.items():
-        if not isinstance(settings, dict) or not set(settings) <= set(ADAM_KEYS):
+        if not isinstance(settings, dict) or not set(settings) <= set(OPTIMIZER_KEYS):
             raise ValueError(
-                f"kgan: optimizers[{role!r}] may set {', '.join(ADAM_KEYS)}; got {settings!r}."
+                f"kgan: optimizers[{role!r}] may set {', '.join(OPTIMIZER_KEYS)}; got {settings!r}."
             )
         for key, value in settings.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
@@ -327,7 +329,7 @@ def check_optimizers(optimizers: dict | None) -> dict | None:
     return checked or None
 
 
-def adam_optimizers(model, optimizers: dict | None):
+def configured_optimizers(model, optimizers: dict | None):
     """(d_optimizer, g_optimizer): the model's defaults with ``optimizers``' settings applied.
 
     Each default keeps its class and its other settings (an ``AdamW`` keeps its
@@ -345,7 +347,7 @@ def adam_optimizers(model, optimizers: dict | None):
             raise ValueError(
                 f"kgan: optimizers[{role!r}] sets {', '.join(missing)}, which "
                 f"{type(model).__name__}'s {type(default).__name__} has not; set only "
-                f"{', '.join(key for key in ADAM_KEYS if key in settings)}."
+                f"{', '.join(key for key in OPTIMIZER_KEYS if key in settings)}."
             )
         built.append(type(default).from_config({**settings, **asked}))
     return tuple(built)

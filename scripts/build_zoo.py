@@ -18,7 +18,6 @@ each is built in a process of its own, since Keras picks its backend once per
 process. The entry format itself lives in kgan/zoo.py.
 """
 
-import json
 import shutil
 import subprocess
 import sys
@@ -44,7 +43,7 @@ def check_run_matches(run: Path, recipe: dict):
     """A finished run is published only if it is what the recipe says (a trial run moved here)."""
     from kgan import training
 
-    recorded = json.loads((run / training.RUN_FILE).read_text())
+    recorded = training.read_run(run / training.RUN_FILE)  # a corrupt file is a one-line error
     expected = training.run_settings(
         recipe["architecture"],
         recipe["data"],

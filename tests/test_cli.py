@@ -303,6 +303,12 @@ def test_build_zoo_script_trains_resumes_and_skips(tiny_zoo, tmp_path):
     (tmp_path / "other.json").write_text(json.dumps({**other, "seed": 4}))
     result = CliRunner().invoke(build_zoo, [*args, "--recipe", str(tmp_path / "other.json")])
     assert result.exit_code == 1 and "(its seed differ)" in result.output, result.output
+    # A finished run whose run.json is damaged is a one-line error, not a traceback.
+    (runs / "dcgan-tiny" / "run.json").write_text("{")
+    result = CliRunner().invoke(build_zoo, args)
+    assert result.exit_code == 1 and result.output.strip().splitlines() == [
+        f"Error: {runs / 'dcgan-tiny' / 'run.json'} is not a readable kgan run file."
+    ], result.output
     result = CliRunner().invoke(build_zoo, ["nope", "--runs", str(runs)])
     assert (
         result.exit_code == 1

@@ -478,11 +478,13 @@ def test_optimizer_settings_keep_each_default_optimizers_class():
             return keras.optimizers.SGD(0.01, momentum=0.9), keras.optimizers.AdamW(1e-4)
 
     model = MomentumGAN(width=8, latent_dim=8, image_shape=(16, 16, 1))
-    d, g = training.adam_optimizers(model, {"d": {"learning_rate": 0.1}, "g": {"beta_1": 0.0}})
+    d, g = training.configured_optimizers(
+        model, {"d": {"learning_rate": 0.1}, "g": {"beta_1": 0.0}}
+    )
     # isinstance: on PyTorch, Keras swaps in its torch subclass of each optimizer.
     assert isinstance(d, keras.optimizers.SGD) and isinstance(g, keras.optimizers.AdamW)
     assert d.get_config()["momentum"] == pytest.approx(0.9)
     assert g.get_config()["weight_decay"] == pytest.approx(0.004)
     assert (float(d.learning_rate), g.get_config()["beta_1"]) == pytest.approx((0.1, 0.0))
     with pytest.raises(ValueError, match=r"optimizers\['d'\] sets beta_1, which MomentumGAN's SGD"):
-        training.adam_optimizers(model, {"d": {"beta_1": 0.0}})
+        training.configured_optimizers(model, {"d": {"beta_1": 0.0}})
