@@ -5,11 +5,14 @@ as long as their constructors take some of the arguments tiny_config() knows.
 """
 
 import inspect
+from pathlib import Path
 
 import keras
 import numpy as np
 
 import kgan
+
+ROOT = Path(__file__).resolve().parents[1]  # the repository root
 
 TINY_ARGUMENTS = {
     "image_shape": (16, 16, 1),

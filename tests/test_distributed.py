@@ -4,13 +4,12 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
 
 # Float32 reductions split across devices round differently; the logged losses agree to
 # 1e-5, and after 4 steps the weights to 1e-4 (Adam's normalised updates amplify the

@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import keras
 import numpy as np
@@ -12,9 +11,9 @@ import pytest
 
 import kgan
 from tests import helpers
+from tests.helpers import ROOT
 
 ARCHITECTURES = kgan.list_architectures()
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _trained_tiny(arch):
