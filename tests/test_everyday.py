@@ -296,18 +296,29 @@ def test_unknown_architectures_are_named_before_keras_is_imported(tmp_path):
     assert "keras imported: False" in output
 
 
+DEMO = str(helpers.ROOT / "scripts" / "demo.py")
+
+
 @pytest.mark.skipif(
     keras.config.backend() != "tensorflow", reason="TensorFlow is imported the same way on all"
 )
-def test_cli_output_has_no_tensorflow_log_lines(tmp_path):
+@pytest.mark.parametrize(
+    ("command", "stdout_lines"),
+    [
+        (["-m", "kgan.cli", "sample", "dcgan-mnist", "-n", "1", "-o"], 1),
+        ([DEMO, "--epochs", "0", "--out"], 3),  # the README's first command
+    ],
+    ids=["kgan-command", "demo-script"],
+)
+def test_user_facing_output_has_no_tensorflow_log_lines(tmp_path, command, stdout_lines):
     env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
     env.pop("TF_CPP_MIN_LOG_LEVEL", None)
     result = subprocess.run(
-        [sys.executable, "-m", "kgan.cli", "sample", "dcgan-mnist", "-n", "1",
-         "-o", str(tmp_path / "one.png")],
+        [sys.executable, *command, str(tmp_path / "one.png")],
         capture_output=True, text=True, env=env, check=True,
     )  # fmt: skip
-    assert result.stdout.strip() == f"wrote {tmp_path / 'one.png'}"
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == stdout_lines and lines[-1] == f"wrote {tmp_path / 'one.png'}"
     for noise in ("oneDNN", "cuInit", "absl", "cuda"):
         assert noise not in result.stderr
 
