@@ -20,10 +20,10 @@ Example:
 (4, 28, 28, 1)
 """
 
-import difflib
-
 import keras
 from keras import ops
+
+from kgan import checks
 
 
 def _per_sample(images, seed, low=0.0, high=1.0):
@@ -98,11 +98,9 @@ def parse_policy(policy) -> tuple[str, ...]:
     names = [n.strip() for n in policy.split(",")] if isinstance(policy, str) else list(policy)
     for name in names:
         if name not in AUGMENTATIONS:
-            close = difflib.get_close_matches(str(name), AUGMENTATIONS, n=1)
-            hint = f" Did you mean {close[0]}?" if close else ""
             raise ValueError(
                 f"kgan: unknown augmentation {name!r}; expected a comma-separated list of "
-                f"{', '.join(AUGMENTATIONS)}.{hint}"
+                f"{', '.join(AUGMENTATIONS)}.{checks.did_you_mean(name, AUGMENTATIONS, n=1)}"
             )
     return tuple(name for name in AUGMENTATIONS if name in names)
 

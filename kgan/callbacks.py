@@ -24,7 +24,7 @@ import keras
 import numpy as np
 
 from kgan import files
-from kgan.images import class_rows, save_grid
+from kgan.images import grid_layout, save_grid
 
 CHECKPOINT_PATTERN = re.compile(r"^epoch-(\d{4,})\.keras$")
 
@@ -42,11 +42,8 @@ class SampleGrid(keras.callbacks.Callback):
         self.summary_dir = None if summary_dir is None else Path(summary_dir)
 
     def grid_inputs(self):
-        model = self.model
-        if model.num_classes is None:
-            return model.latents(self.n, self.seed), None, None
-        labels, columns = class_rows(model.num_classes, self.n)
-        return model.latents(len(labels), self.seed), labels, columns
+        labels, count, columns = grid_layout(self.n, self.model.num_classes)
+        return self.model.latents(count, self.seed), labels, columns
 
     def on_epoch_end(self, epoch, logs=None):
         latents, labels, columns = self.grid_inputs()

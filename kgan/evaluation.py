@@ -15,14 +15,17 @@ Example:
 >>> result["classifier_score"], result["real_classifier_score"]  # doctest: +SKIP
 """
 
-import json
 from pathlib import Path
 
+import keras
 import numpy as np
+from keras import layers, ops
 
-from kgan import metrics, zoo
+from kgan import files, metrics, saving
+from kgan.data import read_scaled
+from kgan.datasets import DATASET_NAMES
+from kgan.zoo import catalog
 
-DATASETS = ("mnist", "fashion-mnist")
 EVALUATOR_FILE, CLASSIFIER_WEIGHTS = "evaluator.json", "classifier.weights.h5"
 PROTOCOL = {
     "num_samples": 10_000,
@@ -78,9 +81,6 @@ def build_classifier(image_shape=(28, 28, 1), num_classes=10):
 
     Small on purpose (about 15 MFLOP per image), so it trains in minutes on a CPU.
     """
-    import keras
-    from keras import layers
-
     images = keras.Input(tuple(image_shape), name="images")
     x = images
     for stage, filters in enumerate((32, 64, 128)):
@@ -96,17 +96,15 @@ def build_classifier(image_shape=(28, 28, 1), num_classes=10):
 
 
 def evaluator_dir(dataset: str) -> Path:
-    if dataset not in DATASETS:
-        raise ValueError(f"kgan: no evaluator for {dataset!r}; expected one of {DATASETS}.")
-    return zoo.shipped_root() / zoo.EVALUATORS / dataset
+    if dataset not in DATASET_NAMES:
+        raise ValueError(f"kgan: no evaluator for {dataset!r}; expected one of {DATASET_NAMES}.")
+    return catalog.shipped_root() / catalog.EVALUATORS / dataset
 
 
 class Evaluator:
     """A dataset's evaluator classifier with its record (data specs, accuracy, hash)."""
 
     def __init__(self, dataset: str, classifier, record: dict):
-        import keras
-
         self.dataset, self.classifier, self.record = dataset, classifier, record
         self.num_classes = int(record["num_classes"])
         self._outputs = keras.Model(
@@ -115,8 +113,6 @@ class Evaluator:
 
     def predict(self, images, batch_size=500):
         """(class probabilities, features) for images in [-1, 1]."""
-        from keras import ops
-
         probabilities, features = [], []
         for start in range(0, len(images), batch_size):
             batch = ops.convert_to_tensor(np.asarray(images[start : start + batch_size], "float32"))
@@ -127,9 +123,7 @@ class Evaluator:
 
     def real_images(self, split: str):
         """The evaluator's train or test split as float32 images in [-1, 1], and labels."""
-        from kgan import data
-
-        return data.read_scaled(self.record["data"][split])
+        return read_scaled(self.record["data"][split])
 
 
 def read_record(dataset: str) -> dict:
@@ -140,14 +134,14 @@ def read_record(dataset: str) -> dict:
             f"kgan: the {dataset} evaluator is missing from {record_path.parent}; "
             f"train it with scripts/train_evaluator.py {dataset}."
         )
-    return json.loads(record_path.read_text())
+    return files.read_json_object(record_path, f"the {dataset} evaluator")
 
 
 def load_evaluator(dataset: str) -> Evaluator:
     """The shipped evaluator of ``dataset`` ("mnist" or "fashion-mnist"), hash-checked."""
     record = read_record(dataset)
     weights = evaluator_dir(dataset) / CLASSIFIER_WEIGHTS
-    zoo.verify_file(weights, record["weights_sha256"], f"the {dataset} evaluator")
+    files.verify_file(weights, record["weights_sha256"], f"the {dataset} evaluator")
     classifier = build_classifier(tuple(record["image_shape"]), int(record["num_classes"]))
     classifier.load_weights(str(weights))
     return Evaluator(dataset, classifier, record)
@@ -155,19 +149,17 @@ def load_evaluator(dataset: str) -> Evaluator:
 
 def _resolve(source, dataset):
     """(model, dataset, architecture, source name) from a model, zoo name or run folder."""
-    from kgan import loading
-
     if isinstance(source, str | Path):
         name = str(source)
-        model = loading.load(source)
-        if dataset is None and loading.is_zoo_name(name):
-            dataset = zoo.get_recipe(name).get("dataset")
+        model = saving.load(source)
+        if dataset is None and saving.is_zoo_name(name):
+            dataset = catalog.get_recipe(name).dataset
     else:
         model, name = source, type(source).__name__
     if dataset is None:
         raise ValueError(
             f"kgan: which dataset does {name} model? Give dataset= (kgan evaluate "
-            f"--dataset), one of {', '.join(DATASETS)}; zoo entries know their own."
+            f"--dataset), one of {', '.join(DATASET_NAMES)}; zoo entries know their own."
         )
     return model, dataset, getattr(model, "architecture", None), name
 

@@ -6,6 +6,8 @@ never half of one; a kill or a full disk leaves at most a ``.tmp-*`` file.
 """
 
 import contextlib
+import hashlib
+import json
 import os
 import shutil
 import stat
@@ -79,3 +81,49 @@ def error_reason(error, default: str) -> str:
     """The first line of an exception's message, or ``default`` where it has none."""
     text = str(error).strip()
     return text.splitlines()[0] if text else default
+
+
+def read_json(path, owner: str):
+    """The JSON value in the regular file ``path``; a one-line ValueError otherwise."""
+    path = check_regular_file(path, owner)
+    try:
+        return json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"kgan: {path} is not valid JSON ({error}).") from None
+
+
+def read_json_object(path, owner: str) -> dict:
+    """``read_json`` for a file that must hold a JSON object."""
+    value = read_json(path, owner)
+    if not isinstance(value, dict):
+        raise ValueError(f"kgan: {path} is not a JSON object.")
+    return value
+
+
+def write_json_atomically(path, value):
+    """``value`` as indented JSON with a final newline, written crash-safely."""
+    write_text_atomically(path, json.dumps(value, indent=2) + "\n")
+
+
+def sha256_file(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_file(
+    path, expected_sha256: str, owner: str, fix: str = "reinstall kgan or rebuild the entry"
+):
+    """Raises ValueError unless ``path``'s sha256 is ``expected_sha256``.
+
+    Weights are checked before they are read, so a corrupted or tampered file
+    is never loaded. Anything but a regular file is refused before it is read.
+    """
+    actual = sha256_file(check_regular_file(path, owner))
+    if actual != expected_sha256:
+        raise ValueError(
+            f"kgan: {owner}: {Path(path).name} has sha256 {actual}, but its manifest "
+            f"expects {expected_sha256}; refusing to load it ({fix})."
+        )

@@ -18,6 +18,34 @@ def class_rows(num_classes: int, n: int):
     return np.repeat(np.arange(num_classes), columns), columns
 
 
+def grid_layout(n: int, num_classes: int | None = None, labels=None, columns: int | None = None):
+    """(labels, count, columns) of a sample grid: the one rule for every grid kgan draws.
+
+    Unconditional models: ``n`` images, ``columns`` as given. Conditional ones
+    without ``labels``: a row per class, ``columns`` images each (default: as
+    many as ``n`` allows). With ``labels``: one for all images or one per
+    image as given; otherwise a row per given label, as many as ``n`` allows.
+
+    Example:
+
+    >>> from kgan.images import grid_layout
+    >>> labels, count, columns = grid_layout(20, num_classes=10)
+    >>> labels.tolist()[:4], count, columns
+    ([0, 0, 1, 1], 20, 2)
+    """
+    if num_classes is None:
+        return None, n, columns
+    if labels is None:
+        labels, per_class = class_rows(num_classes, n if columns is None else columns * num_classes)
+        return labels, len(labels), per_class
+    labels = list(labels)
+    if len(labels) in (1, n):
+        return labels, n, columns
+    per_label = max(1, n // len(labels))  # a row per given class
+    labels = [value for value in labels for _ in range(per_label)]
+    return labels, len(labels), per_label
+
+
 def make_grid(images, columns=None, padding=2):
     """Tiles (n, H, W, C) images in [-1, 1] into one uint8 array (rows × columns)."""
     images = to_uint8(np.asarray(images))

@@ -17,12 +17,11 @@ Example:
 """
 
 import dataclasses
-import difflib
 from collections.abc import Callable
 
 from keras import ops
 
-from kgan import backend
+from kgan import backend, checks
 
 
 def _f32(x):
@@ -101,13 +100,7 @@ LOSSES = {
 
 
 def _lookup(registry, name, what):
-    if name not in registry:
-        close = difflib.get_close_matches(str(name), registry, n=2)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
-        raise ValueError(
-            f"kgan: unknown {what} {name!r}; expected one of {', '.join(registry)}.{hint}"
-        )
-    return registry[name]
+    return registry[checks.one_of(name, registry, what, n=2)]
 
 
 def get_loss(name: str) -> AdversarialLoss:

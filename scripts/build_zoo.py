@@ -8,14 +8,14 @@
 
 Each entry trains into RUNS/<name> through kgan.training.train_run (the code
 behind `kgan train`) on the backend its recipe names, is written as a new
-entry beside the zoo (kgan.zoo.ZooEntry.publish), evaluated there with
+entry beside the zoo (kgan.zoo.publish.publish_entry), evaluated there with
 kgan.evaluate under the fixed protocol, given its card, sealed, and only then
-moved into zoo/<name>/ (kgan.zoo.install_entry), so a failed or killed build
+moved into zoo/<name>/ (kgan.zoo.publish.install_entry), so a failed or killed build
 leaves the published entry as it was. Entry by entry it resumes: a finished
 run is not retrained, an unfinished one continues from its last checkpoint,
 and a published entry is left alone unless --overwrite. With several entries,
 each is built in a process of its own, since Keras picks its backend once per
-process. The entry format itself lives in kgan/zoo.py.
+process. The entry format itself lives in kgan/zoo/ (catalog: read, publish: write).
 """
 
 import shutil
@@ -25,35 +25,31 @@ from pathlib import Path
 
 import click
 
-from kgan.cli import OneLineErrorsCommand, use_backend
+from kgan.console import OneLineErrorsCommand, use_backend
 
 STAGES = ("train", "all", "card")
 
 
 def training_seconds(run: Path) -> float:
     """Wall time from the run's start (run.json) to its last checkpoint, as the files record."""
-    from kgan import callbacks, training
+    from kgan import callbacks
+    from kgan.runs import RunDirectory
 
+    directory = RunDirectory(run)
     # The .json is written last, so its time is when the newest complete checkpoint ended.
-    last = callbacks.latest_checkpoint(run / "checkpoints")[0].with_suffix(".json")
-    return round(last.stat().st_mtime - (run / training.RUN_FILE).stat().st_mtime, 1)
+    last = callbacks.latest_checkpoint(directory.checkpoints)[0].with_suffix(".json")
+    return round(last.stat().st_mtime - directory.run_file.stat().st_mtime, 1)
 
 
-def check_run_matches(run: Path, recipe: dict):
+def check_run_matches(run: Path, recipe):
     """A finished run is published only if it is what the recipe says (a trial run moved here)."""
-    from kgan import training
+    import keras
 
-    recorded = training.read_run(run / training.RUN_FILE)  # a corrupt file is a one-line error
-    expected = training.run_settings(
-        recipe["architecture"],
-        recipe["data"],
-        epochs=recipe["epochs"],
-        batch_size=recipe["batch_size"],
-        seed=recipe["seed"],
-        config=recipe["config"],
-        optimizers=recipe.get("optimizers"),
-    )
-    changed = training.changed_settings(recorded, expected, also=("epochs",))
+    from kgan.runs import RunDirectory
+
+    recorded = RunDirectory(run).read_recipe()  # a corrupt file is a one-line error
+    expected = recipe.as_run().replace(backend=keras.config.backend())
+    changed = expected.differences(recorded, also=("epochs",))
     if changed:
         raise click.ClickException(
             f"{run} was trained with other settings than the recipe (its {', '.join(changed)} "
@@ -64,18 +60,20 @@ def check_run_matches(run: Path, recipe: dict):
 def rewrite_card(name: str):
     """Re-renders an entry's card from its files and seals it again (no training)."""
     import kgan
-    from kgan import zoo
+    from kgan.zoo import ZooEntry, publish
 
-    entry = zoo.ZooEntry.read(name)
-    entry.write_card(kgan.load(name))
-    entry.seal()
+    entry = ZooEntry.read(name)
+    publish.write_card(entry, kgan.load(name))
+    publish.seal_entry(entry)
     click.echo(f"{name}: card rewritten")
 
 
 def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note=None):
-    from kgan import evaluation, loading, training, zoo
+    from kgan import evaluation, saving, training, zoo
+    from kgan.runs import RunDirectory
+    from kgan.zoo import publish
 
-    zoo.recover_entry(name)
+    publish.recover_entry(name)
     if stage == "card":
         rewrite_card(name)
         return
@@ -84,19 +82,13 @@ def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note
         click.echo(f"{name}: published already (--overwrite replaces it)")
         return
     run = runs / name
-    if training.is_finished(run):
+    if RunDirectory(run).is_finished():
         check_run_matches(run, recipe)
         click.echo(f"{name}: finished already in {run}")
     else:
         training.train_run(
-            recipe["architecture"],
-            recipe["data"],
+            recipe.as_run(),
             run,
-            epochs=recipe["epochs"],
-            batch_size=recipe["batch_size"],
-            seed=recipe["seed"],
-            config=recipe["config"],
-            optimizers=recipe.get("optimizers"),
             resume=True,
             steps_per_execution=8,
             verbose=2 if quiet else 1,
@@ -107,21 +99,21 @@ def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note
     previous = zoo.ZooEntry.read(name).release_record() if published else None
     staged = runs / f"{name}.entry"
     shutil.rmtree(staged, ignore_errors=True)  # a killed build's leftovers
-    model = loading.load(run)
-    build = zoo.provenance(
+    model = saving.load(run)
+    build = publish.provenance(
         f"python scripts/build_zoo.py {name}",
         train_command=f"kgan train {name} --out runs/zoo/{name}",
         training_seconds=training_seconds(run),
         device=device,
         **({"timing_note": timing_note} if timing_note else {}),
     )
-    entry = zoo.ZooEntry.publish(staged, model, recipe, name=name, build=build, previous=previous)
+    entry = publish.publish_entry(staged, model, recipe, name=name, build=build, previous=previous)
     result = evaluation.evaluate(staged, dataset=entry.dataset)
     result["source"] = name
-    entry = entry.with_metrics(result)
-    entry.write_card(loading.load(staged))
-    entry.seal()
-    zoo.install_entry(staged, name)
+    entry = publish.write_metrics(entry, result)
+    publish.write_card(entry, saving.load(staged))
+    publish.seal_entry(entry)
+    publish.install_entry(staged, name)
     missed = [t["target"] for t in result["targets"] if not t["met"]]
     click.echo(f"{name}: published; targets missed: {', '.join(missed) or 'none'}")
 
@@ -171,7 +163,7 @@ def main(names, all_entries, recipe_file, runs, stage, overwrite, device, timing
         [name] = names
         # get_recipe: an unknown name lists the entries
         recipe = zoo.read_recipe(recipe_file) if recipe_file else zoo.get_recipe(name)
-        use_backend(recipe.get("backend"))
+        use_backend(recipe.backend)
         build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note)
     else:
         for name in names:
@@ -180,7 +172,9 @@ def main(names, all_entries, recipe_file, runs, stage, overwrite, device, timing
             if subprocess.run(command).returncode:
                 raise click.ClickException(f"building {name} failed (see above).")
     if stage != "train":
-        zoo.write_zoo_table()
+        from kgan.zoo import cards
+
+        cards.write_zoo_table()
 
 
 if __name__ == "__main__":

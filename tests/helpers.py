@@ -4,13 +4,20 @@ New architectures are covered by the parametrised tests without new test code,
 as long as their constructors take some of the arguments tiny_config() knows.
 """
 
-import inspect
+import gzip
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import keras
 import numpy as np
+from click.testing import CliRunner
+from PIL import Image
 
 import kgan
+from kgan.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]  # the repository root
 
@@ -25,7 +32,7 @@ TINY_ARGUMENTS = {
 
 def tiny_config(arch, **overrides):
     """The smallest sensible constructor arguments for a registered architecture."""
-    accepted = inspect.signature(kgan.get_architecture(arch).__init__).parameters
+    accepted = kgan.models.config_keys(arch)
     config = {key: value for key, value in TINY_ARGUMENTS.items() if key in accepted}
     return {**config, **overrides}
 
@@ -105,3 +112,59 @@ def one_device_comparison(single, parallel, **facts) -> str:
             "max_weight_difference": difference,
         }
     )
+
+
+# -- data files and the kgan command, shared by the data, CLI and reliability tests --
+
+
+def write_idx(path, array, compress=False):
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+        int(d).to_bytes(4, "big") for d in array.shape
+    )
+    payload = header + array.astype(np.uint8).tobytes()
+    path.write_bytes(gzip.compress(payload) if compress else payload)
+    return path
+
+
+def idx_dir(tmp_path, n=40, size=16, compress=False, prefix="train"):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (n, size, size), dtype=np.uint8)
+    labels = rng.integers(0, 10, n, dtype=np.uint8)
+    suffix = ".gz" if compress else ""
+    write_idx(tmp_path / f"{prefix}-images-idx3-ubyte{suffix}", images, compress)
+    write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte{suffix}", labels, compress)
+    return images, labels
+
+
+def make_folder(root, sizes):
+    for index, (label, size) in enumerate(sizes):
+        (root / label).mkdir(parents=True, exist_ok=True)
+        pixels = np.full((size, size, 3), index * 20, np.uint8)
+        Image.fromarray(pixels).save(root / label / f"{index}.png")
+    return root
+
+
+TINY = ["-c", "width=8", "-c", "latent_dim=8", "-c", "image_shape=[16,16,1]"]
+
+
+def train_args(idx_data, out, epochs=3, *extra):
+    return [
+        "train", "dcgan", "--data", f"idx:{idx_data}", "--epochs", str(epochs),
+        "--batch-size", "32", "--out", str(out), "--seed", "3", "--quiet", *TINY, *extra,
+    ]  # fmt: skip
+
+
+def kgan_process(args):
+    """``kgan ARGS`` in its own process, under this test run's backend."""
+    env = {**os.environ, "KERAS_BACKEND": keras.config.backend()}
+    command = [sys.executable, "-m", "kgan.cli", *args]
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def assert_one_line_failure(args, pattern):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    assert "Traceback" not in result.output
+    assert re.search(pattern, lines[0]), lines[0]

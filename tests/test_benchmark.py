@@ -6,7 +6,7 @@ import keras
 import pytest
 
 import kgan
-from scripts import benchmark, native_loops
+from scripts import benchmark, benchmark_worker, native_loops
 from tests import helpers
 
 BACKEND = keras.config.backend()
@@ -22,12 +22,12 @@ def test_flop_count_matches_the_layer_arithmetic():
     model = kgan.create("dcgan")
     g_macs = 100 * 7 * 7 * 128 + 7 * 7 * 16 * 128 * 64 + 14 * 14 * 16 * 64 * 1
     d_macs = 14 * 14 * 16 * 1 * 64 + 7 * 7 * 16 * 64 * 128 + 7 * 7 * 128
-    assert benchmark.train_flops_per_image(model) == 2 * (4 * g_macs + 9 * d_macs)
+    assert benchmark_worker.train_flops_per_image(model) == 2 * (4 * g_macs + 9 * d_macs)
     # Each extra discriminator step adds a generator and a discriminator pass (G + 6D).
     twice = kgan.create("dcgan", d_steps=2)
     expected = 2 * (5 * g_macs + 15 * d_macs)
-    assert benchmark.train_flops_per_image(twice) == expected
-    assert benchmark.train_flops_per_image(kgan.create("wgan-gp")) is None
+    assert benchmark_worker.train_flops_per_image(twice) == expected
+    assert benchmark_worker.train_flops_per_image(kgan.create("wgan-gp")) is None
 
 
 @pytest.mark.parametrize("architecture", kgan.list_architectures())
@@ -46,7 +46,9 @@ def test_native_loop_trains_on_this_backend(architecture):
 def test_native_torch_networks_have_kgans_parameter_counts(architecture):
     pytest.importorskip("torch")
     model = small_model(architecture)
-    generator, discriminator = native_loops.torch_networks(model)
+    from scripts.native_loops import torch_loop
+
+    generator, discriminator = torch_loop.torch_networks(model)
     pairs = ((generator, model.generator), (discriminator, model.discriminator))
     for torch_net, keras_net in pairs:
         count = sum(p.numel() for p in torch_net.parameters())
@@ -56,7 +58,7 @@ def test_native_torch_networks_have_kgans_parameter_counts(architecture):
 def test_measure_times_kgan_and_native_in_one_process():
     if BACKEND == "jax":
         pytest.importorskip("optax")
-    result = benchmark.measure(BACKEND, "vanilla-gan", batch_size=8, steps=2, repeats=2)
+    result = benchmark_worker.measure(BACKEND, "vanilla-gan", batch_size=8, steps=2, repeats=2)
     assert result["backend"] == BACKEND and result["architecture"] == "vanilla-gan"
     assert result["kgan_img_s"] > 0 and result["native_img_s"] > 0
     assert result["ratio"] == pytest.approx(result["kgan_img_s"] / result["native_img_s"])
@@ -71,12 +73,14 @@ def test_benchmark_refuses_a_recipe_without_a_native_twin():
     wgan = helpers.tiny_model("wgan-gp", penalties={"gp": 10.0, "r1": 1.0})
     wgan.compile()
     with pytest.raises(ValueError, match="no native twin for wgan-gp"):
-        native_loops.recipe(wgan)
+        native_loops.twin_spec(wgan)
 
 
 def test_recipe_cost_is_measured_against_plain_dcgan_in_one_process():
     parts = {"plain": {}, "ema": {"ema": 0.999}}
-    results = benchmark.measure_recipes(BACKEND, batch_size=4, steps=1, repeats=1, parts=parts)
+    results = benchmark_worker.measure_recipes(
+        BACKEND, batch_size=4, steps=1, repeats=1, parts=parts
+    )
     assert [r["part"] for r in results] == ["plain", "ema", "plain (again)"]
     assert all(r["ms_per_step"] > 0 and r["relative"] > 0 for r in results)
     assert "| ema |" in benchmark.render_recipes(results)

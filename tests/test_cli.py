@@ -1,46 +1,25 @@
 """The kgan command: a complete run, exact resume after SIGKILL, sampling, one-line errors."""
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import h5py
-import keras
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
 import kgan
 from kgan.cli import main
-from kgan.training import LOCK_FILE
-from tests.test_data import idx_dir, make_folder
-
-TINY = ["-c", "width=8", "-c", "latent_dim=8", "-c", "image_shape=[16,16,1]"]
-
-
-@pytest.fixture(scope="module")
-def idx_data(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("idx")
-    idx_dir(directory, n=64, size=16)
-    return directory
-
-
-def train_args(idx_data, out, epochs=3, *extra):
-    return [
-        "train", "dcgan", "--data", f"idx:{idx_data}", "--epochs", str(epochs),
-        "--batch-size", "32", "--out", str(out), "--seed", "3", "--quiet", *TINY, *extra,
-    ]  # fmt: skip
-
-
-def kgan_process(args):
-    """``kgan ARGS`` in its own process, under this test run's backend."""
-    env = {**os.environ, "KERAS_BACKEND": keras.config.backend()}
-    command = [sys.executable, "-m", "kgan.cli", *args]
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+from kgan.runs import LOCK_FILE, RunDirectory
+from tests.helpers import (
+    assert_one_line_failure,
+    idx_dir,
+    kgan_process,
+    make_folder,
+    train_args,
+)
 
 
 def run_kgan(args):
@@ -133,17 +112,6 @@ def test_cgan_run_writes_a_row_per_class(idx_data, tmp_path):
 
 
 # -- errors: one line, non-zero exit, no traceback, nothing overwritten ----------
-
-
-def assert_one_line_failure(args, pattern):
-    result = CliRunner().invoke(main, args)
-    assert result.exit_code != 0
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    assert "Traceback" not in result.output
-    import re
-
-    assert re.search(pattern, lines[0]), lines[0]
 
 
 def test_bad_data_specs(idx_data, tmp_path):
@@ -295,7 +263,7 @@ def test_build_zoo_script_trains_resumes_and_skips(tiny_zoo, tmp_path):
     args = ["dcgan-tiny", "--runs", str(runs), "--stage", "train"]
     result = CliRunner().invoke(build_zoo, [*args, "--quiet"])
     assert result.exit_code == 0, result.output
-    assert kgan.training.is_finished(runs / "dcgan-tiny")
+    assert RunDirectory(runs / "dcgan-tiny").is_finished()
     result = CliRunner().invoke(build_zoo, args)
     assert result.exit_code == 0 and "finished already" in result.output
     # A finished run is published only under the recipe it was trained with.

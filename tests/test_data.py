@@ -1,37 +1,17 @@
 """kgan.data: every spec scheme, real Fashion-MNIST files, fit() input, and one-line errors."""
 
-import gzip
 import os
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
 import kgan
 from kgan import data
 from tests import helpers
+from tests.helpers import idx_dir, make_folder
 
 FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")  # apt-get install dataset-fashion-mnist
-
-
-def write_idx(path, array, compress=False):
-    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
-        int(d).to_bytes(4, "big") for d in array.shape
-    )
-    payload = header + array.astype(np.uint8).tobytes()
-    path.write_bytes(gzip.compress(payload) if compress else payload)
-    return path
-
-
-def idx_dir(tmp_path, n=40, size=16, compress=False, prefix="train"):
-    rng = np.random.default_rng(0)
-    images = rng.integers(0, 256, (n, size, size), dtype=np.uint8)
-    labels = rng.integers(0, 10, n, dtype=np.uint8)
-    suffix = ".gz" if compress else ""
-    write_idx(tmp_path / f"{prefix}-images-idx3-ubyte{suffix}", images, compress)
-    write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte{suffix}", labels, compress)
-    return images, labels
 
 
 def first(dataset):
@@ -82,14 +62,6 @@ def test_npz_keras_datasets_layout(tmp_path):
     assert images.shape == (30, 16, 16, 1)
     np.testing.assert_array_equal(labels, y_train)
     assert data.read_arrays(f"npz:{tmp_path / 'd.npz'}:test")[0].shape == (10, 16, 16, 1)
-
-
-def make_folder(root, sizes):
-    for index, (label, size) in enumerate(sizes):
-        (root / label).mkdir(parents=True, exist_ok=True)
-        pixels = np.full((size, size, 3), index * 20, np.uint8)
-        Image.fromarray(pixels).save(root / label / f"{index}.png")
-    return root
 
 
 def test_folder_of_class_subfolders(tmp_path):

@@ -19,8 +19,8 @@ BACKEND = keras.config.backend()
 
 
 def run_script(module, *args):
-    """A tests/ script in a fresh process (device counts are fixed at first use)."""
-    command = [sys.executable, "-m", f"tests.{module}", *args]
+    """A tests/programs/ script in a fresh process (device counts are fixed at first use)."""
+    command = [sys.executable, "-m", f"tests.programs.{module}", *args]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -70,7 +70,7 @@ def multi_process_run(backend, arch, tmp_path, world=2):
     """(reference weights, rank 0's weights): one process vs ``world`` processes on localhost."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     reference, parallel = tmp_path / "reference.npz", tmp_path / "parallel.npz"
-    module = [sys.executable, "-m", "tests.multi_process", backend, arch]
+    module = [sys.executable, "-m", "tests.programs.multi_process", backend, arch]
     subprocess.run([*module, str(reference)], cwd=ROOT, env=env, check=True, capture_output=True)
     port = str(free_port())
     processes = [

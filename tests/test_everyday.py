@@ -5,7 +5,6 @@ import json
 import os
 import subprocess
 import sys
-import warnings
 
 import keras
 import numpy as np
@@ -13,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 import kgan
-from kgan import backend, cli, zoo
+from kgan import backend, cli, files, zoo
 from tests import helpers
-from tests.test_cli import TINY, idx_data, train_args  # noqa: F401 - idx_data is a fixture
+from tests.helpers import train_args
 
 FASHION_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                  "Sneaker", "Bag", "Ankle boot"]  # fmt: skip
@@ -146,11 +145,9 @@ def test_kgan_sample_puts_one_class_per_row_and_takes_names(tmp_path):
 @pytest.mark.parametrize("name", zoo.list_zoo())
 def test_zoo_info_describes_every_entry(name):
     entry = kgan.zoo_info(name)
-    assert entry.architecture == entry.recipe["architecture"] and name.startswith(
-        entry.architecture
-    )
+    assert entry.architecture == entry.recipe.architecture and name.startswith(entry.architecture)
     assert entry.dataset in ("mnist", "fashion-mnist")
-    assert entry.sha256 == zoo.sha256_file(entry.directory / "model.weights.h5")
+    assert entry.sha256 == files.sha256_file(entry.directory / "model.weights.h5")
     assert entry.licenses["weights"] == "Apache-2.0"
     assert entry.sizes["model.weights.h5"] == (entry.directory / "model.weights.h5").stat().st_size
     assert entry.card.startswith("# ")
@@ -159,7 +156,7 @@ def test_zoo_info_describes_every_entry(name):
     assert head["frechet_distance"] == metrics["frechet_distance"]
     assert head["targets_met"] == sum(t["met"] for t in metrics["targets"])
     # The recipe's settings are what the model loads with.
-    assert {key: entry.config[key] for key in entry.recipe["config"]} == entry.recipe["config"]
+    assert {key: entry.config[key] for key in entry.recipe.config} == entry.recipe.config
     info = invoke(["info", name]).output
     assert f"{name}: {entry.architecture} on {entry.dataset}" in info
     assert entry.sha256 in info and "license     weights: Apache-2.0" in info
@@ -234,7 +231,7 @@ def test_kgan_sample_writes_arrays_and_single_pngs(tmp_path):
 # -- quick trials, validation, TensorBoard ----------------------------------------------
 
 
-def test_quick_trial_options_and_validation_split(idx_data, tmp_path):  # noqa: F811
+def test_quick_trial_options_and_validation_split(idx_data, tmp_path):
     out = tmp_path / "run"
     invoke([*train_args(idx_data, out, 3), "--steps-per-epoch", "1", "--max-steps", "2",
             "--val-split", "0.25"])  # fmt: skip
@@ -245,14 +242,14 @@ def test_quick_trial_options_and_validation_split(idx_data, tmp_path):  # noqa: 
     assert len(rows) == 2  # max-steps 2 at one step per epoch: two epochs, then the final model
     assert {"val_d_loss", "val_g_loss", "val_d_real", "val_d_fake"} <= set(rows[0])
     assert all(value != "NA" for row in rows for value in row.values())
-    assert kgan.training.is_finished(out)
+    assert kgan.runs.RunDirectory(out).is_finished()
     # The resume reads the trial settings from run.json.
     invoke(["train", "--resume", "--out", str(out), "--epochs", "3", "--quiet"])
     with open(out / "log.csv") as f:
         assert len(list(csv.DictReader(f))) == 3
 
 
-def test_log_csv_has_no_always_na_columns_and_tensorboard_gets_grids(idx_data, tmp_path):  # noqa: F811
+def test_log_csv_has_no_always_na_columns_and_tensorboard_gets_grids(idx_data, tmp_path):
     pytest.importorskip("tensorboard")
     out = tmp_path / "run"
     invoke([*train_args(idx_data, out, 1), "--tensorboard"])
@@ -271,7 +268,7 @@ def test_log_csv_has_no_always_na_columns_and_tensorboard_gets_grids(idx_data, t
     assert any("loss" in tag for tag in tags["train"])
 
 
-def test_training_settings_are_checked_in_one_line(idx_data, tmp_path):  # noqa: F811
+def test_training_settings_are_checked_in_one_line(idx_data, tmp_path):
     for extra, message in (
         (["--val-split", "1.5"], "--val-split"),
         (["--steps-per-epoch", "0"], "--steps-per-epoch"),
@@ -282,7 +279,7 @@ def test_training_settings_are_checked_in_one_line(idx_data, tmp_path):  # noqa:
 
 
 def test_unknown_architectures_are_named_before_keras_is_imported(tmp_path):
-    assert tuple(kgan.list_architectures()) == cli.BUILTIN_ARCHITECTURES
+    assert tuple(kgan.list_architectures()) == cli.train.BUILTIN_ARCHITECTURES
     code = (
         "import sys\nfrom kgan.cli import main\n"
         "try:\n    main(['train', 'dcgn', '--out', 'x'], standalone_mode=False)\n"
@@ -340,14 +337,11 @@ def test_generators_and_validation_data_get_the_first_batch_check():
     # A float generator trains, its first batch included: two steps from two batches.
     model.fit(batches(x[:16]), steps_per_epoch=2, epochs=1, verbose=0)
     assert int(model.g_optimizer.iterations) == 2
-    with pytest.raises(ValueError, match="expected images of shape"):
+    with pytest.raises(ValueError, match=r"holds images of shape .*; the model expects"):
         model.fit(x, validation_data=(x[:, :8],), batch_size=16, verbose=0)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    # One rule for images in [0, 1], whoever hands them over: refused, with the fix.
+    with pytest.raises(ValueError, match=r"float images in \[0, 1\].*store images \* 2 - 1"):
         model.fit((x + 1) / 2, batch_size=16, verbose=0)
-    assert any(
-        "if they were scaled to [0, 1], use images * 2 - 1" in str(w.message) for w in caught
-    )
 
 
 @pytest.mark.parametrize(
@@ -359,7 +353,7 @@ def test_generators_and_validation_data_get_the_first_batch_check():
         ("augment=blur", "unknown augmentation 'blur'"),
     ],
 )
-def test_malformed_settings_are_one_line_errors(idx_data, tmp_path, setting, message):  # noqa: F811
+def test_malformed_settings_are_one_line_errors(idx_data, tmp_path, setting, message):
     result = invoke(train_args(idx_data, tmp_path / "x", 1, "-c", setting), ok=False)
     assert result.exit_code == 1 and message in result.output
     assert len(result.output.strip().splitlines()) == 1 and len(result.output) < 300

@@ -58,7 +58,7 @@ def test_dcgan_rejects_unsupported_shapes():
 def test_wgan_gp_defaults_follow_the_paper():
     model = kgan.WGANGP(width=8)
     model.compile()
-    assert (model.d_steps, model.penalties, model.recipe["loss"]) == (
+    assert (model.d_steps, model.penalties, model.recipe.loss) == (
         5,
         {"gp": 10.0},
         "wasserstein",

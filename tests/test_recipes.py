@@ -87,7 +87,7 @@ def test_r1_and_r2_of_a_linear_discriminator(name):
 def test_gp_weight_is_the_gp_penalty():
     assert kgan.WGANGP(width=8, gp_weight=0.1).penalties == {"gp": 0.1}
     model = kgan.DCGAN(width=8, loss="wasserstein", penalties={"gp": 10.0}, d_batch_norm=False)
-    assert model.architecture_config()["penalties"] == kgan.WGANGP(width=8).penalties
+    assert model.constructor_config()["penalties"] == kgan.WGANGP(width=8).penalties
 
 
 def test_ema_update_is_the_closed_form():
@@ -194,7 +194,7 @@ def test_recipe_part_trains_through_fit(arch, part):
     history = helpers.run_train_contract_test(model, x, y)
     for name in model.penalties:
         assert np.all(np.asarray(history.history[name]) > 0), name
-    assert model.architecture_config()["loss"] == overrides.get("loss", model.recipe["loss"])
+    assert model.constructor_config()["loss"] == overrides.get("loss", model.recipe.loss)
 
 
 def test_lazy_penalties_are_computed_every_kth_step_and_logged_over_those():
@@ -230,7 +230,7 @@ def test_spectral_norm_state_survives_jax_steps_and_saving(tmp_path):
     )
     assert networks.spectral_normalized(loaded.discriminator) is loaded.discriminator
 
-    folder = kgan.loading.save_model_folder(model, tmp_path / "folder")
+    folder = kgan.saving.save_model_folder(model, tmp_path / "folder")
     reloaded = kgan.load(folder)
     np.testing.assert_array_equal(reloaded.sample(3, seed=1), model.sample(3, seed=1))
 

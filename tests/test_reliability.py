@@ -14,10 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 import kgan
-from kgan import callbacks, files, training
+from kgan import callbacks, files, runs
 from kgan.cli import main
+from kgan.models import optimizers
 from tests import helpers
-from tests.test_cli import TINY, assert_one_line_failure
+from tests.helpers import TINY, assert_one_line_failure, kgan_process, make_folder
 
 EPOCHS = 2
 
@@ -81,7 +82,7 @@ def kill_at(monkeypatch, name, phase):
 
 def test_a_second_process_on_a_run_directory_gets_one_line_naming_the_holder(npz_data, tmp_path):
     out = tmp_path / "run"
-    with training.run_lock(out):  # this process holds it, as a running `kgan train` would
+    with runs.RunDirectory(out).lock():  # this process holds it, as a running `kgan train` would
         assert_one_line_failure(
             args_for(npz_data, out), rf"in use by another kgan process \(PID {os.getpid()}\)"
         )
@@ -93,12 +94,10 @@ def test_two_kgan_processes_on_one_out(npz_data, tmp_path):
     import signal
     import time
 
-    from tests.test_cli import kgan_process
-
     out = tmp_path / "run"
     first = kgan_process(args_for(npz_data, out, epochs=100_000))  # busy until killed
     deadline = time.monotonic() + 300
-    while not (out / training.RUN_FILE).exists():  # written under the lock
+    while not (out / runs.RUN_FILE).exists():  # written under the lock
         assert first.poll() is None and time.monotonic() < deadline, first.communicate()[0]
         time.sleep(0.1)
     # A plain second start is refused by the run.json check ("already holds a run"); a
@@ -110,7 +109,7 @@ def test_two_kgan_processes_on_one_out(npz_data, tmp_path):
     assert first.poll() is None, "the first run goes on"
     first.send_signal(signal.SIGKILL)
     first.wait()
-    assert json.loads((out / training.RUN_FILE).read_text())["seed"] == 1
+    assert json.loads((out / runs.RUN_FILE).read_text())["seed"] == 1
     checkpoints = callbacks.complete_checkpoints(out / "checkpoints")
     done = callbacks.read_state(checkpoints[0])["epoch"] if checkpoints else 0
     run_ok(args_for(npz_data, out, "--resume", epochs=done + 1))  # the kill released the lock
@@ -136,13 +135,13 @@ def test_a_kill_around_the_final_save_is_finished_by_resume(
         kill_at(patch, name, phase)
         result = CliRunner().invoke(main, args_for(npz_data, out))
         assert isinstance(result.exception, Killed)
-    assert not training.is_finished(out)
+    assert not runs.RunDirectory(out).is_finished()
     assert (out / "checkpoints" / f"epoch-{EPOCHS:04d}.keras").is_file()
     assert_one_line_failure(["sample", str(out), "-o", str(tmp_path / "g.png")], "cannot load")
 
     result = run_ok(args_for(npz_data, out, "--resume"))
     assert f"final model written from epoch {EPOCHS}" in result.output
-    assert training.is_finished(out)
+    assert runs.RunDirectory(out).is_finished()
     assert kgan.load(out).sample(2, seed=0).shape == (2, 16, 16, 1)
     assert_one_line_failure(args_for(npz_data, out, "--resume"), "finished 2 epochs already")
 
@@ -151,10 +150,10 @@ def test_an_empty_or_replaced_final_weights_file_is_not_finished(npz_data, tmp_p
     out = tmp_path / "run"
     run_ok(args_for(npz_data, out))
     (out / "model.weights.h5").write_bytes(b"")
-    assert not training.is_finished(out)
+    assert not runs.RunDirectory(out).is_finished()
     assert_one_line_failure(["sample", str(out), "-o", str(tmp_path / "g.png")], "sha256")
     run_ok(args_for(npz_data, out, "--resume"))
-    assert training.is_finished(out)
+    assert runs.RunDirectory(out).is_finished()
 
 
 def test_a_full_disk_during_a_save_is_one_line_and_loses_nothing(npz_data, tmp_path, monkeypatch):
@@ -398,8 +397,6 @@ def test_a_network_config_that_is_not_a_network_is_one_line(npz_data, tmp_path):
 def test_a_decompression_bomb_image_is_one_line(tmp_path, monkeypatch):
     from PIL import Image
 
-    from tests.test_data import make_folder
-
     root = make_folder(tmp_path / "images", [("a", 64), ("b", 64)])
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 64 * 64 // 4)  # 64² is then a "bomb"
     assert_one_line_failure(
@@ -421,7 +418,7 @@ def test_a_corrupt_latest_checkpoint_falls_back_to_the_previous_one(npz_data, tm
     (out / "config.json").unlink()  # not finished: resume must restore a checkpoint
     result = run_ok(args_for(npz_data, out, "--resume", epochs=EPOCHS + 1))
     assert f"skipping checkpoint epoch-{EPOCHS:04d}.keras" in result.output
-    assert training.is_finished(out)
+    assert runs.RunDirectory(out).is_finished()
 
 
 # -- 6. bounded checkpoints and recorded optimizers --------------------------------------
@@ -449,7 +446,7 @@ def test_optimizer_settings_are_part_of_the_run_and_of_the_saved_model(npz_data,
         "d": {"beta_1": 0.0, "beta_2": 0.99, "learning_rate": 4e-4},
         "g": {"beta_1": 0.0, "beta_2": 0.99},
     }
-    assert json.loads((out / training.RUN_FILE).read_text())["optimizers"] == expected
+    assert json.loads((out / runs.RUN_FILE).read_text())["optimizers"] == expected
     model = kgan.load(out)  # compiled with the recorded settings
     d, g = model.d_optimizer.get_config(), model.g_optimizer.get_config()
     assert (d["learning_rate"], d["beta_1"], d["beta_2"]) == pytest.approx((4e-4, 0.0, 0.99))
@@ -463,9 +460,9 @@ def test_optimizer_settings_are_part_of_the_run_and_of_the_saved_model(npz_data,
         args_for(npz_data, tmp_path / "b", "--adam-betas", "0.5"), "expected two numbers B1,B2"
     )
     with pytest.raises(ValueError, match=r"optimizers\['d'\] may set learning_rate"):
-        training.check_optimizers({"d": {"momentum": 0.9}})
+        runs.check_optimizers({"d": {"momentum": 0.9}})
     with pytest.raises(ValueError, match="keys d and g"):
-        training.check_optimizers({"generator": {}})
+        runs.check_optimizers({"generator": {}})
 
 
 def test_optimizer_settings_keep_each_default_optimizers_class():
@@ -478,7 +475,7 @@ def test_optimizer_settings_keep_each_default_optimizers_class():
             return keras.optimizers.SGD(0.01, momentum=0.9), keras.optimizers.AdamW(1e-4)
 
     model = MomentumGAN(width=8, latent_dim=8, image_shape=(16, 16, 1))
-    d, g = training.configured_optimizers(
+    d, g = optimizers.configured_optimizers(
         model, {"d": {"learning_rate": 0.1}, "g": {"beta_1": 0.0}}
     )
     # isinstance: on PyTorch, Keras swaps in its torch subclass of each optimizer.
@@ -487,4 +484,4 @@ def test_optimizer_settings_keep_each_default_optimizers_class():
     assert g.get_config()["weight_decay"] == pytest.approx(0.004)
     assert (float(d.learning_rate), g.get_config()["beta_1"]) == pytest.approx((0.1, 0.0))
     with pytest.raises(ValueError, match=r"optimizers\['d'\] sets beta_1, which MomentumGAN's SGD"):
-        training.configured_optimizers(model, {"d": {"beta_1": 0.0}})
+        optimizers.configured_optimizers(model, {"d": {"beta_1": 0.0}})

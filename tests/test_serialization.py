@@ -67,7 +67,7 @@ def test_weights_move_between_backends(tmp_path):
     for other in sorted(set(kgan.backend.SUPPORTED_BACKENDS) - {here}):
         env = {**os.environ, "KERAS_BACKEND": other, "PYTHONPATH": str(ROOT)}
         result = subprocess.run(
-            [sys.executable, "-m", "tests.sample_saved", str(tmp_path), other],
+            [sys.executable, "-m", "tests.programs.sample_saved", str(tmp_path), other],
             cwd=ROOT,
             env=env,
             capture_output=True,

@@ -6,7 +6,7 @@ import pytest
 
 import kgan
 from kgan import backend, callbacks
-from kgan.training import whole_calls
+from kgan.training import steps_per_call
 from tests import helpers
 
 
@@ -74,5 +74,5 @@ def test_steps_per_execution_is_checked_and_saved(tmp_path):
 def test_kgan_train_runs_whole_calls_within_each_epoch():
     # Keras runs whole calls of N steps; an N that does not divide the epoch would run
     # into the next epoch's batches and break exact resume (tests/test_cli.py kills one).
-    assert [whole_calls(8, steps) for steps in (63, 938, 2, 64, 13)] == [7, 7, 2, 8, 1]
-    assert whole_calls(8, None) == 8  # streamed (tfds) data: epochs have no set length
+    assert [steps_per_call(8, steps) for steps in (63, 938, 2, 64, 13)] == [7, 7, 2, 8, 1]
+    assert steps_per_call(8, None) == 8  # streamed (tfds) data: epochs have no set length

@@ -11,15 +11,15 @@ import pytest
 from click.testing import CliRunner
 
 import kgan
-from kgan import evaluation, loading, zoo
+from kgan import evaluation, saving, zoo
 from kgan.cli import main
+from kgan.zoo import cards, publish
 
 ENTRIES = kgan.list_zoo()
 IGNORED = shutil.ignore_patterns("__pycache__", "*.egg-info")
+# An entry for every architecture on every dataset, from the two registries.
 EXPECTED = {
-    f"{arch}-{data}"
-    for arch in ("vanilla-gan", "dcgan", "cgan", "wgan-gp")
-    for data in ("mnist", "fashion-mnist")
+    f"{arch}-{data}" for arch in kgan.list_architectures() for data in kgan.datasets.DATASET_NAMES
 }
 MANIFEST_KEYS = {"name", "kgan_version", "weights_sha256", "check", "provenance", "licenses"}
 PROVENANCE_KEYS = {
@@ -30,7 +30,7 @@ PROVENANCE_KEYS = {
 
 @pytest.fixture(scope="module")
 def evaluators():
-    return {dataset: evaluation.load_evaluator(dataset) for dataset in evaluation.DATASETS}
+    return {dataset: evaluation.load_evaluator(dataset) for dataset in kgan.datasets.DATASET_NAMES}
 
 
 def test_the_zoo_holds_the_eight_entries():
@@ -57,8 +57,8 @@ def test_entry_records_provenance_metrics_and_card(name):
     assert not set(entry.manifest) & {"architecture", "dataset", "recipe"}
     assert not set(entry.provenance) & set(zoo.RECIPE_KEYS)
     assert set(entry.licenses) == {"weights", "training_data"}
-    assert entry.architecture == entry.recipe["architecture"]
-    assert entry.model_config.get("optimizers") == entry.recipe.get("optimizers")
+    assert entry.architecture == entry.recipe.architecture
+    assert entry.model_config.get("optimizers") == entry.recipe.optimizers
     metrics = entry.metrics
     assert metrics["protocol"]["num_samples"] == evaluation.PROTOCOL["num_samples"]
     assert metrics["dataset"] == entry.dataset and metrics["source"] == name
@@ -72,7 +72,7 @@ def test_entry_records_provenance_metrics_and_card(name):
     for target in metrics["targets"]:
         assert target["target"] in card
     # A retrained entry's card shows its recipe search, each run with its numbers.
-    for trial in entry.recipe.get("search", {}).get("trials", []):
+    for trial in (entry.recipe.search or {}).get("trials", []):
         assert f"| {trial['run']} |" in card and f"{trial['frechet_distance']:.1f}" in card
 
 
@@ -80,11 +80,11 @@ def test_the_search_table_shows_label_accuracy_and_unknown_times():
     trial = {"run": "a", "changes": "EMA", "epochs": 3, "seconds": 120.0}
     trial.update(frechet_distance=4.0, classifier_score_ratio=1.0, max_over_min=1.1)
     resumed = {**trial, "run": "b", "seconds": None, "label_accuracy": 0.99123}
-    table = zoo.search_section({"search": {"trials": [trial, resumed], "why": "b won."}})
+    table = cards.search_section({"trials": [trial, resumed], "why": "b won."})
     assert "label accuracy" in table and "| 0.9912 |" in table
     assert "| a | EMA | 3 | 2 |" in table and "| b | EMA | 3 | — |" in table
     assert table.endswith("b won.")
-    assert "label accuracy" not in zoo.search_section({"search": {"trials": [trial], "why": ""}})
+    assert "label accuracy" not in cards.search_section({"trials": [trial], "why": ""})
 
 
 # Entries that do not meet the zoo's targets yet, each with the reason (see its card).
@@ -120,7 +120,7 @@ def test_entry_meets_the_quality_targets(name):
 @pytest.mark.parametrize("name", ENTRIES)
 def test_samples_have_the_right_shape_range_and_class(name, evaluators):
     model = kgan.load(name)
-    dataset = zoo.get_recipe(name)["dataset"]
+    dataset = zoo.get_recipe(name).dataset
     if model.num_classes is None:
         images = model.sample(20, seed=5)
         assert images.shape == (20, 28, 28, 1) and images.dtype == np.float32
@@ -145,7 +145,7 @@ def test_tampered_weights_are_refused(tmp_path, monkeypatch):
     source = zoo.entry_dir("dcgan-mnist")
     copy = tmp_path / "zoo" / "dcgan-mnist"
     shutil.copytree(source, copy)
-    weights = copy / loading.WEIGHTS_FILE
+    weights = copy / saving.WEIGHTS_FILE
     data = bytearray(weights.read_bytes())
     data[len(data) // 2] ^= 0xFF
     weights.write_bytes(bytes(data))
@@ -164,9 +164,9 @@ def test_every_file_of_an_entry_is_covered_by_its_manifest(tmp_path, monkeypatch
         assert listed == present, name
     copy = tmp_path / "zoo" / "wgan-gp-mnist"
     shutil.copytree(zoo.entry_dir("wgan-gp-mnist"), copy)
-    config = json.loads((copy / loading.CONFIG_FILE).read_text())
+    config = json.loads((copy / saving.CONFIG_FILE).read_text())
     config["config"]["d_steps"] = 1  # an edited recipe must not load as the genuine entry
-    (copy / loading.CONFIG_FILE).write_text(json.dumps(config))
+    (copy / saving.CONFIG_FILE).write_text(json.dumps(config))
     monkeypatch.setenv("KGAN_ZOO_DIR", str(tmp_path / "zoo"))
     with pytest.raises(ValueError, match=r"config\.json has sha256"):
         kgan.load("wgan-gp-mnist")
@@ -187,6 +187,15 @@ def test_a_broken_manifest_is_one_line(tmp_path, monkeypatch, manifest):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 1 and "Traceback" not in result.output, result.output
         assert result.output.startswith("Error: ") and "manifest" in result.output
+
+
+@pytest.mark.parametrize("name", kgan.datasets.DATASET_NAMES)
+def test_each_evaluator_records_what_the_dataset_table_says(name):
+    record = evaluation.read_record(name)
+    facts = kgan.datasets.DATASETS[name]
+    assert record["data"] == {"train": facts.train_data, "test": facts.test_data}
+    assert record["class_names"] == list(facts.class_names)
+    assert record["data_license"] == facts.license
 
 
 def test_evaluators_are_checked_and_as_accurate_as_their_cards(evaluators):
@@ -211,7 +220,7 @@ def test_evaluate_measures_an_entry_and_the_cli_prints_it(tmp_path):
     assert "classifier_score" in cli.output and json.loads(out.read_text())["source"]
     again = CliRunner().invoke(main, ["evaluate", "dcgan-mnist", "--json", out])
     assert again.exit_code == 1 and "exists already" in again.output
-    folder = loading.save_model_folder(kgan.load("dcgan-mnist"), tmp_path / "run")
+    folder = saving.save_model_folder(kgan.load("dcgan-mnist"), tmp_path / "run")
     unknown = CliRunner().invoke(main, ["evaluate", str(folder)])
     assert unknown.exit_code == 1 and "(kgan evaluate --dataset), one of mnist" in unknown.output
 
@@ -254,15 +263,15 @@ def test_build_zoo_trains_evaluates_and_publishes_an_entry(tmp_path, monkeypatch
     result = CliRunner().invoke(build_zoo, args)
     assert result.exit_code == 0, result.output
     assert kgan.list_zoo() == ["vanilla-gan-tiny"]
-    assert zoo.ZooEntry.read("vanilla-gan-tiny").recipe == recipe
+    assert zoo.ZooEntry.read("vanilla-gan-tiny").recipe.to_json() == recipe
     assert not list((tmp_path / "zoo").glob(".*")) and not list((tmp_path / "runs").glob("*.entry"))
     assert json.loads((entry / "metrics.json").read_text())["protocol"] == evaluation.PROTOCOL
     assert "vanilla-gan-tiny" in (entry / "README.md").read_text()
     assert kgan.load("vanilla-gan-tiny").sample(2, seed=0).shape == (2, 28, 28, 1)
-    stamp = (entry / loading.WEIGHTS_FILE).stat().st_mtime_ns
+    stamp = (entry / saving.WEIGHTS_FILE).stat().st_mtime_ns
     again = CliRunner().invoke(build_zoo, args)
     assert again.exit_code == 0 and "published already" in again.output
-    assert (entry / loading.WEIGHTS_FILE).stat().st_mtime_ns == stamp
+    assert (entry / saving.WEIGHTS_FILE).stat().st_mtime_ns == stamp
 
 
 def test_the_built_wheel_ships_the_zoo(tmp_path):
@@ -328,12 +337,12 @@ def test_an_install_killed_between_its_renames_is_recovered(tmp_path, monkeypatc
     assert kgan.list_zoo() == []  # dot-folders are never entries
     with pytest.raises(ValueError, match="no zoo entry"):
         zoo.entry_dir(".cgan-mnist.old")
-    zoo.recover_entry("cgan-mnist")
+    publish.recover_entry("cgan-mnist")
     assert kgan.list_zoo() == ["cgan-mnist"] and not (root / ".cgan-mnist.old").exists()
     staged = tmp_path / "staged"
     shutil.copytree(root / "cgan-mnist", staged)
     (staged / "note.txt").write_text("new build")
-    zoo.install_entry(staged, "cgan-mnist")
+    publish.install_entry(staged, "cgan-mnist")
     assert (root / "cgan-mnist" / "note.txt").is_file() and not staged.exists()
     assert sorted(p.name for p in root.iterdir()) == ["cgan-mnist"]
 
@@ -348,3 +357,14 @@ def test_an_entry_records_the_release_it_replaces():
         assert record["frechet_distance"] == entry.metrics["frechet_distance"]
     if entry.previous:
         assert f"kgan {entry.previous['kgan_version']}" in entry.card
+
+
+@pytest.mark.parametrize("name", ENTRIES)
+def test_each_card_is_what_the_card_renderer_makes_of_the_entry(name):
+    entry = zoo.ZooEntry.read(name)
+    assert cards.render_card(entry) == entry.card
+
+
+def test_the_zoo_table_is_what_the_renderer_makes_of_the_entries():
+    table = cards.zoo_table([zoo.ZooEntry.read(name) for name in ENTRIES])
+    assert table in (zoo.zoo_root() / "README.md").read_text()

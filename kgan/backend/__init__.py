@@ -4,7 +4,9 @@ Keras picks its backend once per process (``KERAS_BACKEND``); kgan follows it
 here and nowhere else. Each backend module offers the same functions:
 
 - ``train_step(model, *args)``: Keras's per-backend ``train_step`` contract
-  around ``model.stateful_train_step(data)``, which is written once.
+  around ``model.stateful_train_step(data)``, which is written once
+  (TensorFlow and PyTorch share theirs: ``kgan.backend.eager``; JAX's
+  few touches of Keras internals are in ``kgan.backend.keras_private``).
 - ``minimize(model, loss_fn, variables, optimizer)``: one gradient step on
   ``variables`` for ``loss_fn() -> (loss, logs)``; returns ``logs``.
 - ``input_gradient(fn, x)``: the gradient of ``sum(fn(x))`` with respect to
@@ -33,7 +35,7 @@ import importlib
 
 import keras
 
-SUPPORTED_BACKENDS = ("tensorflow", "jax", "torch")
+from kgan.runs import BACKENDS as SUPPORTED_BACKENDS
 
 name = keras.config.backend()
 if name not in SUPPORTED_BACKENDS:

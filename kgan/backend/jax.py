@@ -10,7 +10,8 @@ import contextlib
 import jax
 import jax.numpy as jnp
 import keras
-from keras.src.backend.common.stateless_scope import get_stateless_scope
+
+from kgan.backend import keras_private
 
 # tf_saved_model through jax2tf (TensorFlow is a kgan dependency); onnx through jax2onnx.
 EXPORT_FORMATS = ("tf_saved_model", "onnx")
@@ -69,15 +70,12 @@ def keep_usable(model):
     variables = [*model.variables, *model.metrics_variables]
     if getattr(model, "optimizer", None) is not None:
         variables += model.optimizer.variables
-    before = [variable._value for variable in variables]
+    before = keras_private.attached_values(variables)
     try:
         yield
     except BaseException:
-        if getattr(model, "_jax_state", None):
-            model.jax_state_sync()
-        for variable, value in zip(variables, before, strict=True):
-            if variable._value is None:
-                variable._value = value
+        keras_private.sync_pending_state(model)
+        keras_private.reattach(variables, before)
         raise
 
 
@@ -133,7 +131,7 @@ class _ReadThroughScope(keras.StatelessScope):
 
     def __init__(self):
         super().__init__()
-        self.outer = get_stateless_scope()
+        self.outer = keras_private.current_stateless_scope()
         self.assigned = {}
 
     def add_update(self, update):

@@ -4,24 +4,16 @@ import contextlib
 
 import tensorflow as tf
 
+from kgan.backend import eager
+
+# The stateful step contract, shared with the other eager backend.
+train_step, test_step, keep_usable = eager.train_step, eager.test_step, eager.keep_usable
+
 # onnx through tf2onnx.
 EXPORT_FORMATS = ("tf_saved_model", "onnx")
 
 # compile(steps_per_execution=N) runs N steps in one tf.function call.
 MULTI_STEP_EXECUTION = True
-
-
-def train_step(model, data):
-    return model.stateful_train_step(data)
-
-
-def test_step(model, data):
-    return model.stateful_test_step(data)
-
-
-def keep_usable(model):
-    # Variables stay attached to their values whatever happens in fit().
-    return contextlib.nullcontext()
 
 
 def minimize(model, loss_fn, variables, optimizer):

@@ -1,8 +1,11 @@
 """PyTorch: eager stateful steps with ``torch.autograd.grad``."""
 
-import contextlib
-
 import torch
+
+from kgan.backend import eager
+
+# The stateful step contract, shared with the other eager backend.
+train_step, test_step, keep_usable = eager.train_step, eager.test_step, eager.keep_usable
 
 # Keras's tf_saved_model export of a torch model needs litert-torch and fails on
 # Functional models; onnx goes through torch.onnx (onnx + onnxscript).
@@ -11,19 +14,6 @@ EXPORT_FORMATS = ("onnx",)
 # Keras's PyTorch trainer runs one step per call (it refuses more); eager steps
 # have no per-call compile or dispatch cost for it to amortize.
 MULTI_STEP_EXECUTION = False
-
-
-def train_step(model, data):
-    return model.stateful_train_step(data)
-
-
-def test_step(model, data):
-    return model.stateful_test_step(data)
-
-
-def keep_usable(model):
-    # Variables stay attached to their values whatever happens in fit().
-    return contextlib.nullcontext()
 
 
 def minimize(model, loss_fn, variables, optimizer):

@@ -5,15 +5,13 @@ discriminator is a projection discriminator (Miyato & Koyama 2018): its logit
 is a linear term plus the inner product of a label embedding with its features.
 """
 
-import difflib
-
 import keras
 import numpy as np
 from keras import layers, ops
 
-from kgan import inputs
+from kgan import checks
+from kgan.data import rules
 from kgan.models import dcgan
-from kgan.models.gan import GAN, MAX_SIZES, bounded_int
 from kgan.models.registry import register_architecture
 
 
@@ -41,14 +39,17 @@ def build_discriminator(image_shape, num_classes, width=64, batch_norm=True):
 
 @register_architecture("cgan")
 @keras.saving.register_keras_serializable(package="kgan")
-class CGAN(GAN):
+class CGAN(dcgan.DCGAN):
     """Class-conditional DCGAN; trains on ``(images, labels)``.
 
     ``fit(images, labels)`` or a dataset of ``(images, labels)`` batches;
     labels are integers in [0, num_classes). User networks take
     ``[latents, labels]`` and ``[images, labels]``, labels shaped (batch, 1).
-    The training recipe (``loss``, ``penalties``, ``ema``, ``augment``,
-    ``spectral_norm``, ...) is set as for ``kgan.GAN``.
+    The network arguments are DCGAN's (``image_shape``, ``width``, ...) plus
+    ``num_classes`` and, optionally, ``class_names`` (one per class, so that
+    ``sample(labels=["dress"])`` works). The training recipe (``loss``,
+    ``penalties``, ``ema``, ``augment``, ``spectral_norm``, ...) is set as for
+    ``kgan.GAN``.
 
     Example:
 
@@ -59,32 +60,16 @@ class CGAN(GAN):
     (3, 28, 28, 1)
     """
 
-    def __init__(
-        self,
-        num_classes=10,
-        image_shape=(28, 28, 1),
-        latent_dim=100,
-        width=64,
-        upsampling="transpose",
-        d_batch_norm=True,
-        d_steps=1,
-        generator=None,
-        discriminator=None,
-        class_names=None,
-        **recipe,
-    ):
-        num_classes = bounded_int("num_classes", num_classes, 2, MAX_SIZES["num_classes"])
-        architecture = {
-            "num_classes": num_classes,
-            **dcgan.conv_architecture(image_shape, width, upsampling, d_batch_norm),
-        }
-        if class_names is not None:  # recorded in configs only where given
-            architecture["class_names"] = _check_class_names(class_names, num_classes)
-        super().__init__(
-            generator, discriminator, latent_dim, d_steps, architecture=architecture, **recipe
+    def __init__(self, *, num_classes=10, class_names=None, **kwargs):
+        num_classes = checks.bounded_int(
+            "num_classes", num_classes, 2, checks.MAX_SIZES["num_classes"]
         )
+        network_args = {"num_classes": num_classes}
+        if class_names is not None:  # recorded in configs only where given
+            network_args["class_names"] = _check_class_names(class_names, num_classes)
+        super().__init__(network_args=network_args, **kwargs)
         self.num_classes = num_classes
-        self.class_names = architecture.get("class_names")
+        self.class_names = network_args.get("class_names")
 
     def build_generator(self, latent_dim, num_classes, image_shape, width, upsampling, **_):
         return build_generator(latent_dim, image_shape, num_classes, width, upsampling)
@@ -180,8 +165,7 @@ class CGAN(GAN):
     def _name_hint(self, key) -> str:
         if not self.class_names:
             return f"this model records no class names: give integers in [0, {self.num_classes})."
-        close = difflib.get_close_matches(key, [n.lower() for n in self.class_names], n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        hint = checks.did_you_mean(key, [n.lower() for n in self.class_names], n=1, quote=True)
         return f"the classes are: {', '.join(self.class_names)}.{hint}"
 
     def _sample_labels(self, n, labels):
@@ -191,7 +175,7 @@ class CGAN(GAN):
         labels = self.label_ids(labels)
         if labels.size == 1:
             labels = np.full(n, labels[0])
-        inputs.check_labels(labels, self.num_classes, n)
+        rules.check_labels(labels, "labels", num_classes=self.num_classes, count=n)
         return labels.astype("int32")
 
 

@@ -3,7 +3,9 @@
 import keras
 from keras import layers
 
-from kgan.models.gan import GAN, MAX_SIZES, bounded_image_shape, bounded_int
+from kgan import checks
+from kgan.models import networks
+from kgan.models.gan import GAN
 from kgan.models.registry import register_architecture
 
 UPSAMPLING_MODES = ("transpose", "resize")
@@ -71,27 +73,26 @@ def discriminator_body(x, image_shape, width, batch_norm=True):
     return layers.Flatten()(x)
 
 
-def conv_architecture(image_shape, width, upsampling, d_batch_norm) -> dict:
+def conv_network_args(image_shape, width, upsampling, d_batch_norm) -> dict:
     """The checked arguments of the DCGAN networks (DCGAN, WGAN-GP and CGAN share them)."""
     return {
-        "image_shape": bounded_image_shape(image_shape),
-        "width": bounded_int("width", width, 1, MAX_SIZES["width"]),
+        "image_shape": checks.bounded_image_shape(image_shape),
+        "width": checks.bounded_int("width", width, 1, checks.MAX_SIZES["width"]),
         "upsampling": upsampling,
         "d_batch_norm": bool(d_batch_norm),
     }
 
 
 def build_generator(latent_dim, image_shape, width=64, upsampling="transpose"):
-    latents = keras.Input((latent_dim,), name="latents")
-    images = generator_body(latents, image_shape, width, upsampling)
-    return keras.Model(latents, images, name="generator")
+    return networks.generator_from(
+        latent_dim, lambda latents: generator_body(latents, image_shape, width, upsampling)
+    )
 
 
 def build_discriminator(image_shape, width=64, batch_norm=True):
-    images = keras.Input(tuple(image_shape), name="images")
-    features = discriminator_body(images, image_shape, width, batch_norm)
-    logits = layers.Dense(1, name="logit")(features)
-    return keras.Model(images, logits, name="discriminator")
+    return networks.discriminator_from(
+        image_shape, lambda images: discriminator_body(images, image_shape, width, batch_norm)
+    )
 
 
 @register_architecture("dcgan")
@@ -109,6 +110,7 @@ class DCGAN(GAN):
         d_batch_norm: BatchNorm in the discriminator (after every strided
             convolution but the first); R1 and spectral-norm recipes often drop it.
         generator, discriminator: networks to use instead of building them.
+        network_args: more arguments for the networks (subclasses such as CGAN add theirs).
         **recipe: the training recipe (``loss``, ``penalties``, ``ema``,
             ``augment``, ``spectral_norm``, ...), as for ``kgan.GAN``.
 
@@ -123,6 +125,7 @@ class DCGAN(GAN):
 
     def __init__(
         self,
+        *,
         image_shape=(28, 28, 1),
         latent_dim=100,
         width=64,
@@ -131,11 +134,20 @@ class DCGAN(GAN):
         d_steps=1,
         generator=None,
         discriminator=None,
+        network_args=None,
         **recipe,
     ):
-        architecture = conv_architecture(image_shape, width, upsampling, d_batch_norm)
+        network_args = {
+            **(network_args or {}),
+            **conv_network_args(image_shape, width, upsampling, d_batch_norm),
+        }
         super().__init__(
-            generator, discriminator, latent_dim, d_steps, architecture=architecture, **recipe
+            generator,
+            discriminator,
+            latent_dim=latent_dim,
+            d_steps=d_steps,
+            network_args=network_args,
+            **recipe,
         )
 
     def build_generator(self, latent_dim, image_shape, width, upsampling, **_):

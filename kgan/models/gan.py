@@ -1,20 +1,24 @@
-"""``kgan.GAN``: the base model, which trains any generator/discriminator pair."""
+"""``kgan.GAN``: the base model, which trains any generator/discriminator pair.
 
-import functools
-import warnings
-from pathlib import Path
+The model owns its networks, its recipe and configs, sampling and export;
+its training step is ``kgan.models.adversarial.AdversarialStep``.
+"""
 
 import keras
 import numpy as np
 from keras import ops
 
 from kgan import augment as augment_ops
-from kgan import backend, files, inputs, losses
+from kgan import backend, checks, losses
 from kgan.models import networks
+from kgan.models.adversarial import AdversarialStep
+from kgan.models.export import export_network
+from kgan.models.optimizers import combined
+from kgan.models.recipe import RECIPE_KEYS, Recipe
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class GAN(keras.Model):
+class GAN(AdversarialStep, keras.Model):
     """A generative adversarial network that trains with ``fit()`` on every backend.
 
     Bring your own networks: ``generator`` maps latents ``(batch, latent_dim)``
@@ -69,78 +73,66 @@ class GAN(keras.Model):
         self,
         generator=None,
         discriminator=None,
+        *,
         latent_dim: int | None = None,
         d_steps: int = 1,
-        *,
-        loss: str = "nonsaturating",
-        penalties: dict | None = None,
-        penalty_every: int = 1,
-        ema: float | None = None,
-        augment: str | None = None,
-        augment_strength: float = 1.0,
-        spectral_norm: bool = False,
-        architecture: dict | None = None,
-        **kwargs,
+        network_args: dict | None = None,
+        **recipe,
     ):
-        super().__init__(**kwargs)
+        settings = {key: recipe.pop(key) for key in list(recipe) if key in RECIPE_KEYS}
+        super().__init__(**recipe)
         # Built-in architectures pass the arguments their networks are built
         # from; the networks are built here, once, for all of them.
-        self.arch_config = None if architecture is None else dict(architecture)
+        self.network_args = None if network_args is None else dict(network_args)
         if latent_dim is None:
             raise ValueError("kgan: expected latent_dim, the size of the generator's input.")
-        self.latent_dim = bounded_int("latent_dim", latent_dim, 1, MAX_SIZES["latent_dim"])
-        self.d_steps = bounded_int("d_steps", d_steps, 1, MAX_SIZES["d_steps"])
-        self.recipe = _check_recipe(
-            loss=loss,
-            penalties=penalties,
-            penalty_every=penalty_every,
-            ema=ema,
-            augment=augment,
-            augment_strength=augment_strength,
-            spectral_norm=spectral_norm,
+        self.latent_dim = checks.bounded_int(
+            "latent_dim", latent_dim, 1, checks.MAX_SIZES["latent_dim"]
         )
+        self.d_steps = checks.bounded_int("d_steps", d_steps, 1, checks.MAX_SIZES["d_steps"])
+        self.recipe = Recipe.checked(**settings)
         if generator is None or discriminator is None:
-            if self.arch_config is None:
+            if self.network_args is None:
                 raise ValueError("kgan: kgan.GAN needs both a generator and a discriminator.")
             if generator is None:
-                generator = self.build_generator(self.latent_dim, **self.arch_config)
+                generator = self.build_generator(self.latent_dim, **self.network_args)
             if discriminator is None:
-                discriminator = self.build_discriminator(**self.arch_config)
+                discriminator = self.build_discriminator(**self.network_args)
         for role, network in (("generator", generator), ("discriminator", discriminator)):
             if not isinstance(network, keras.layers.Layer):
                 raise ValueError(
                     f"kgan: expected the {role} as a Keras model; got {type(network).__name__}."
                 )
-        if self.recipe["spectral_norm"]:
+        if self.recipe.spectral_norm:
             discriminator = networks.spectral_normalized(discriminator)
         self.generator = generator
         self.discriminator = discriminator
-        self.adversarial_loss = losses.get_loss(self.recipe["loss"])
-        self.augmentations = augment_ops.parse_policy(self.recipe["augment"])
+        self.adversarial_loss = losses.get_loss(self.recipe.loss)
+        self.augmentations = augment_ops.parse_policy(self.recipe.augment)
         self.ema_generator = None
-        if self.recipe["ema"] is not None:
+        if self.recipe.ema is not None:
             self.ema_generator = networks.ema_copy(generator)
         self.image_shape = self._generator_output_shape()
         augment_ops.check_image_shape(self.augmentations, self.image_shape)
         # One seed generator owned by the model: keras.random needs an explicit
         # seed state under JAX tracing, and it travels in the model state.
         self.seed_generator = keras.random.SeedGenerator()
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.log_names()}
+        self.make_trackers()
         self.built = True  # both networks are built; fit() must not trace call()
 
     # -- configuration -----------------------------------------------------
 
-    def build_generator(self, latent_dim, **architecture):
+    def build_generator(self, latent_dim, **network_args):
         """Builds the architecture's generator (built-in architectures override it)."""
         raise NotImplementedError
 
-    def build_discriminator(self, **architecture):
+    def build_discriminator(self, **network_args):
         """Builds the architecture's discriminator (built-in architectures override it)."""
         raise NotImplementedError
 
     @property
     def penalties(self) -> dict:
-        return self.recipe["penalties"]
+        return self.recipe.penalties
 
     def log_names(self):
         """The names of the logged metrics, each shown once by the progress bar."""
@@ -153,9 +145,9 @@ class GAN(keras.Model):
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "latent_dim": self.latent_dim,
             "d_steps": self.d_steps,
-            **self.recipe,
+            **self.recipe.to_config(),
             # Built-in architectures add the arguments they were built from.
-            **(self.arch_config or {}),
+            **(self.network_args or {}),
         }
 
     @classmethod
@@ -166,18 +158,18 @@ class GAN(keras.Model):
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
 
-    def architecture_config(self):
+    def constructor_config(self):
         """The constructor arguments that rebuild this model (no network configs)."""
-        if self.arch_config is None:
+        if self.network_args is None:
             raise ValueError(
                 "kgan: a GAN built from user networks has no architecture config; "
                 "save it with model.save('model.keras') instead."
             )
         return {
-            **self.arch_config,
+            **self.network_args,
             "latent_dim": self.latent_dim,
             "d_steps": self.d_steps,
-            **self.recipe,
+            **self.recipe.to_config(),
         }
 
     def default_optimizers(self):
@@ -218,31 +210,22 @@ class GAN(keras.Model):
         """
         for keyword in ("optimizer", "loss", "metrics"):
             if keyword in kwargs:
-                hint = {
-                    "optimizer": "pass d_optimizer= and g_optimizer= (two optimizers)",
-                    "loss": "choose the loss by name when building the model, e.g. "
-                    'kgan.DCGAN(loss="hinge")',
-                    "metrics": "the losses and d_real/d_fake are logged already",
-                }[keyword]
-                raise ValueError(f"kgan: GAN.compile takes no {keyword}=; {hint}.")
+                raise ValueError(
+                    f"kgan: GAN.compile takes no {keyword}=; {_COMPILE_HINTS[keyword]}."
+                )
         default_d, default_g = self.default_optimizers()
         self.d_optimizer = keras.optimizers.get(d_optimizer or default_d)
         self.g_optimizer = keras.optimizers.get(g_optimizer or default_g)
-        loss_scale = _shared_loss_scale(self.d_optimizer, self.g_optimizer)
-        if self.d_optimizer is self.g_optimizer:
-            raise ValueError("kgan: d_optimizer and g_optimizer must be two different optimizers.")
         generator_ids = {id(v) for v in self.generator.trainable_variables}
-        d_optimizer, g_optimizer = self.d_optimizer, self.g_optimizer
-
-        def choose_optimizer(variable):
-            return g_optimizer if id(variable) in generator_ids else d_optimizer
-
-        optimizer = keras.optimizers.MultiOptimizer(choose_optimizer, loss_scale_factor=loss_scale)
-        steps = bounded_int(
+        optimizer = combined(
+            {"d": self.d_optimizer, "g": self.g_optimizer},
+            route=lambda variable: "g" if id(variable) in generator_ids else "d",
+        )
+        steps = checks.bounded_int(
             "steps_per_execution",
             kwargs.pop("steps_per_execution", 1),
             1,
-            MAX_SIZES["steps_per_execution"],
+            checks.MAX_SIZES["steps_per_execution"],
         )
         # The PyTorch trainer takes one step per call; the steps and results are the same.
         executed = steps if backend.MULTI_STEP_EXECUTION else 1
@@ -263,10 +246,6 @@ class GAN(keras.Model):
             g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]),
             steps_per_execution=config.get("steps_per_execution", 1),
         )
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
 
     # -- the networks --------------------------------------------------------
 
@@ -299,219 +278,8 @@ class GAN(keras.Model):
         """Discriminator outputs (logits, or critic scores) for a batch."""
         return self.discriminator(images, training=training)
 
-    # -- training: written once, run by kgan.backend on each backend ---------
-
-    def unpack_batch(self, data):
-        """(images, labels) from a batch as Keras hands it to ``train_step``."""
-        images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
-        if isinstance(images, dict):
-            images, labels = inputs.split_batch(images)
-        return images, labels
-
-    def draw_rows(self, distribution, shape, batch_size):
-        """A ``(batch_size, *shape)`` draw from the model's seed generator, per replica.
-
-        ``distribution`` is a ``keras.random`` sampler such as ``keras.random.normal``.
-        """
-        return backend.replica_rows(
-            lambda rows: distribution((rows, *shape), seed=self.seed_generator), batch_size
-        )
-
     def draw_latents(self, batch_size):
         return self.draw_rows(keras.random.normal, (self.latent_dim,), batch_size)
-
-    def augment(self, images):
-        """DiffAugment of a batch, with the model's seed (the identity without ``augment``)."""
-        return augment_ops.apply(
-            images, self.augmentations, self.seed_generator, self.recipe["augment_strength"]
-        )
-
-    def penalty_due(self):
-        """1.0 where this discriminator update computes the penalties, else 0.0.
-
-        Read before the update's gradient is taken: under JAX only the step's
-        outer scope maps the optimizer's iteration count.
-        """
-        every = self.recipe["penalty_every"]
-        if every == 1:
-            return ops.ones((), "float32")
-        return ops.cast(ops.equal(ops.mod(self.d_optimizer.iterations, every), 0), "float32")
-
-    def penalty_values(self, real, fake, labels, due=1.0):
-        """{name: value} of the configured penalties; all 0 where ``due`` is 0 (lazy steps)."""
-        if not self.penalties:
-            return {}
-        alpha_shape = (1,) * len(self.image_shape)
-        alpha = self.draw_rows(keras.random.uniform, alpha_shape, ops.shape(real)[0])
-
-        def critic(images):
-            return self.discriminate(images, labels, training=True)
-
-        def measure():
-            with self._state_frozen():
-                return {
-                    name: losses.get_penalty(name)(critic, real, fake, alpha)
-                    for name in self.penalties
-                }
-
-        if self.recipe["penalty_every"] == 1:
-            return measure()
-        skipped = {name: ops.zeros((), "float32") for name in self.penalties}
-        return ops.cond(ops.greater(due, 0.0), measure, lambda: skipped)
-
-    def _state_frozen(self):
-        # Every variable mapped to its current value: whatever the networks
-        # assign inside (BatchNorm statistics, spectral-norm vectors) stays in
-        # the scope and is dropped, on every backend.
-        return keras.StatelessScope(state_mapping=[(v, v.value) for v in self.variables])
-
-    def discriminator_loss(self, real, fake, labels, due=1.0):
-        """(d_loss, logs) for one discriminator update; real and fake are batches.
-
-        ``due`` (from ``penalty_due()``) says whether this update computes the penalties.
-        """
-        real_out = self.discriminate(self.augment(real), labels, training=True)
-        fake_out = self.discriminate(self.augment(fake), labels, training=True)
-        d_loss = self.adversarial_loss.d_loss(real_out, fake_out)
-        values = self.penalty_values(real, fake, labels, due)
-        every = self.recipe["penalty_every"]
-        for name, value in values.items():
-            d_loss = d_loss + self.penalties[name] * every * value
-        return d_loss, {
-            "d_loss": d_loss,
-            "d_real": ops.mean(self.adversarial_loss.score(_f32(real_out))),
-            "d_fake": ops.mean(self.adversarial_loss.score(_f32(fake_out))),
-            **values,
-            PENALTY_WEIGHT: due,
-        }
-
-    def generator_loss(self, latents, labels):
-        """(g_loss, logs) for one generator update."""
-        fake = self.augment(self.generate(latents, labels, training=True))
-        g_loss = self.adversarial_loss.g_loss(self.discriminate(fake, labels, training=True))
-        return g_loss, {"g_loss": g_loss}
-
-    def stateful_train_step(self, data):
-        """One training step in ordinary stateful style: d_steps D updates, one G update.
-
-        ``kgan.backend`` runs it under each backend's ``train_step`` contract
-        (for JAX, inside a ``keras.StatelessScope``).
-        """
-        real, labels = self.unpack_batch(data)
-        if self.num_classes is not None and labels is None:
-            inputs.check_labels(None, self.num_classes, 0)
-        batch_size = ops.shape(real)[0]
-        for _ in range(self.d_steps):
-            latents = self.draw_latents(batch_size)
-            with backend.no_gradient():
-                fake = ops.stop_gradient(self.generate(latents, labels, training=True))
-            self.track(
-                backend.minimize(
-                    self,
-                    functools.partial(
-                        self.discriminator_loss, real, fake, labels, self.penalty_due()
-                    ),
-                    self.discriminator.trainable_variables,
-                    self.d_optimizer,
-                )
-            )
-        latents = self.draw_latents(batch_size)
-        self.track(
-            backend.minimize(
-                self,
-                functools.partial(self.generator_loss, latents, labels),
-                self.generator.trainable_variables,
-                self.g_optimizer,
-            )
-        )
-        if self.ema_generator is not None:
-            networks.update_ema(self.ema_generator, self.generator, self.ema_decay())
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
-
-    def ema_decay(self):
-        """This step's EMA decay: ``min(ema, (1 + n) / (10 + n))`` after n generator steps.
-
-        The warm-up of TensorFlow's ``ExponentialMovingAverage(num_updates=n)``:
-        without it, 0.999 would keep a quarter of the random initial weights in
-        the average after 1,400 steps.
-        """
-        steps = ops.cast(self.g_optimizer.iterations, "float32")
-        return ops.minimum(self.recipe["ema"], (1.0 + steps) / (10.0 + steps))
-
-    def track(self, logs):
-        """Adds one update's logs to the epoch means (D logs average over all D updates)."""
-        for name, value in logs.items():
-            if name in self.trackers:
-                # Lazily computed penalties count only on the updates that computed them.
-                weight = logs[PENALTY_WEIGHT] if name in self.penalties else 1.0
-                self.trackers[name].update_state(value, sample_weight=weight)
-
-    def train_step(self, *args):
-        return backend.train_step(self, *args)
-
-    def stateful_test_step(self, data):
-        """Held-out losses without any update: ``evaluate()`` and ``fit(validation_data=...)``.
-
-        The adversarial losses of the raw generator and the discriminator, both
-        in inference mode, on the batch and fresh latents, and ``d_real`` /
-        ``d_fake``; penalties and augmentation are training-time parts and are
-        left out. Logged as ``val_d_loss`` etc. during ``fit()``.
-        """
-        real, labels = self.unpack_batch(data)
-        latents = self.draw_latents(ops.shape(real)[0])
-        fake = self.generate(latents, labels, training=False, ema=False)
-        real_out = _f32(self.discriminate(real, labels, training=False))
-        fake_out = _f32(self.discriminate(fake, labels, training=False))
-        logs = {
-            "d_loss": self.adversarial_loss.d_loss(real_out, fake_out),
-            "g_loss": self.adversarial_loss.g_loss(fake_out),
-            "d_real": ops.mean(self.adversarial_loss.score(real_out)),
-            "d_fake": ops.mean(self.adversarial_loss.score(fake_out)),
-        }
-        for name, value in logs.items():
-            self.trackers[name].update_state(value)
-        return {name: self.trackers[name].result() for name in logs}
-
-    def test_step(self, *args):
-        return backend.test_step(self, *args)
-
-    def fit(self, x=None, y=None, *args, **kwargs):
-        """``keras.Model.fit``, after checking the data (see ``kgan.inputs``).
-
-        ``validation_data`` or ``validation_split`` add ``val_d_loss``,
-        ``val_g_loss``, ``val_d_real`` and ``val_d_fake`` to the logs (see
-        ``stateful_test_step``), for callbacks such as ``EarlyStopping``.
-        """
-        x = inputs.check_fit_data(x, y, self.image_shape, self.num_classes)
-        validation = kwargs.get("validation_data")
-        if validation is not None:
-            kwargs["validation_data"] = self._check_validation_data(validation)
-        backend.sync_replicas(self)
-        with backend.keep_usable(self):
-            return super().fit(x, y, *args, **kwargs)
-
-    def _check_validation_data(self, validation):
-        if isinstance(validation, tuple | list) and len(validation) in (1, 2, 3):
-            held_x, held_y = validation[0], validation[1] if len(validation) > 1 else None
-            checked = inputs.check_fit_data(held_x, held_y, self.image_shape, self.num_classes)
-            return (checked, *validation[1:]) if checked is not held_x else validation
-        return inputs.check_fit_data(validation, None, self.image_shape, self.num_classes)
-
-    def evaluate(self, x=None, y=None, *args, **kwargs):
-        """``keras.Model.evaluate`` on held-out images: D and G losses, d_real, d_fake.
-
-        Example:
-
-        >>> import numpy as np, kgan
-        >>> model = kgan.DCGAN(width=8)
-        >>> model.compile()
-        >>> images = np.random.uniform(-1, 1, (32, 28, 28, 1)).astype("float32")
-        >>> sorted(model.evaluate(images, verbose=0, return_dict=True))
-        ['d_fake', 'd_loss', 'd_real', 'g_loss']
-        """
-        x = inputs.check_fit_data(x, y, self.image_shape, self.num_classes)
-        with backend.keep_usable(self):
-            return super().evaluate(x, y, *args, **kwargs)
 
     # -- sampling ---------------------------------------------------------------
 
@@ -575,7 +343,7 @@ class GAN(keras.Model):
         """The generator's inputs for export: latents (None, latent_dim) float32."""
         return [keras.InputSpec(shape=(None, self.latent_dim), dtype="float32", name="latents")]
 
-    def export_generator(self, path, format: str = "tf_saved_model") -> Path:
+    def export_generator(self, path, format: str = "tf_saved_model"):
         """Writes the generator alone (the EMA one where the model keeps it) for serving.
 
         ``format`` is one that Keras exports on this backend
@@ -594,137 +362,15 @@ class GAN(keras.Model):
         >>> served = tf.saved_model.load("dcgan-mnist-generator")  # doctest: +SKIP
         >>> images = served.serve(model.latents(16, seed=0))  # doctest: +SKIP
         """
-        if format not in backend.EXPORT_FORMATS:
-            raise ValueError(
-                f"kgan: expected format as one of {', '.join(backend.EXPORT_FORMATS)} on the "
-                f"{backend.name} backend (what Keras exports there); got {format!r}."
-            )
-        path = Path(path)
-        if path.exists():
-            raise ValueError(f"kgan: {path} exists already; choose another path to export to.")
-        network = self.generator_network()
-
-        def write(temporary):
-            try:
-                with warnings.catch_warnings():
-                    # torch.onnx's tracer warns about Keras's shape arithmetic, static here.
-                    warnings.simplefilter("ignore")
-                    network.export(
-                        temporary,
-                        format=format,
-                        verbose=False,
-                        input_signature=self.generator_signature(),
-                    )
-            except ImportError as error:  # tf2onnx, jax2onnx, onnxscript are optional
-                raise ValueError(
-                    f"kgan: exporting {format} on {backend.name} needs a package that is not "
-                    f"installed: {files.error_reason(error, 'ImportError')}"
-                ) from None
-
-        files.write_atomically(path, write)
-        return path
+        return export_network(self.generator_network(), path, format, self.generator_signature())
 
     def export(self, filepath, format="tf_saved_model", verbose=None, **kwargs):
         """A GAN serves its generator: the same as ``export_generator(filepath, format)``."""
         return self.export_generator(filepath, format)
 
 
-PENALTY_WEIGHT = "penalty_weight"  # in the step's logs, not logged itself
-
-# Upper bounds on sizes a config may ask for: far above any sensible model, low
-# enough that a hostile or mistyped config.json fails in one line, not in an
-# out-of-memory crash minutes later.
-MAX_SIZES = {
-    "latent_dim": 65_536,
-    "d_steps": 100,
-    "steps_per_execution": 10_000,
-    "penalty_every": 1_000_000,
-    "width": 4_096,
-    "image_side": 2_048,
-    "channels": 64,
-    "hidden_units": 65_536,
-    "num_classes": 100_000,
+_COMPILE_HINTS = {
+    "optimizer": "pass d_optimizer= and g_optimizer= (two optimizers)",
+    "loss": 'choose the loss by name when building the model, e.g. kgan.DCGAN(loss="hinge")',
+    "metrics": "the losses and d_real/d_fake are logged already",
 }
-
-
-def bounded_int(name, value, low, high) -> int:
-    """``value`` as an int in [low, high]; a one-line ValueError otherwise."""
-    try:
-        number = int(value)
-        exact = number == value
-    except (TypeError, ValueError, OverflowError):
-        number, exact = None, False
-    if isinstance(value, bool) or not exact or not low <= number <= high:
-        raise ValueError(f"kgan: expected {name} as an integer in [{low}, {high}]; got {value!r}.")
-    return number
-
-
-def bounded_image_shape(image_shape) -> tuple:
-    """An image shape of positive, bounded sizes; channels last."""
-    if not isinstance(image_shape, list | tuple) or not 1 <= len(image_shape) <= 3:
-        raise ValueError(
-            f"kgan: expected image_shape as a list like [28, 28, 1]; got {image_shape!r}."
-        )
-    *sides, last = image_shape
-    sides = [bounded_int("image_shape side", d, 1, MAX_SIZES["image_side"]) for d in sides]
-    limit = MAX_SIZES["channels"] if len(image_shape) == 3 else MAX_SIZES["image_side"]
-    return (*sides, bounded_int("image_shape last axis", last, 1, limit))
-
-
-def _f32(x):
-    return ops.cast(x, "float32")
-
-
-def _check_recipe(**recipe):
-    """The recipe settings, checked and in plain types (they go to JSON configs)."""
-    losses.get_loss(recipe["loss"])  # raises for unknown names
-    penalties = recipe["penalties"] or {}
-    if not isinstance(penalties, dict):
-        raise ValueError(
-            f"kgan: expected penalties as a dict of name to weight, e.g. {{'r1': 1.0}}; "
-            f"got {penalties!r}."
-        )
-    for name, weight in penalties.items():
-        losses.get_penalty(name)
-        if not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0:
-            raise ValueError(f"kgan: expected a penalty weight >= 0 for {name!r}; got {weight!r}.")
-    every, ema = recipe["penalty_every"], recipe["ema"]
-    bounded_int("penalty_every", every, 1, MAX_SIZES["penalty_every"])
-    if ema is not None and (
-        isinstance(ema, bool) or not isinstance(ema, int | float) or not 0.0 <= ema < 1.0
-    ):
-        raise ValueError(
-            f"kgan: expected ema as a decay in [0, 1), e.g. 0.999, or None; got {ema!r}."
-        )
-    strength = recipe["augment_strength"]
-    if isinstance(strength, bool) or not isinstance(strength, int | float) or strength < 0:
-        raise ValueError(f"kgan: expected augment_strength >= 0; got {strength!r}.")
-    policy = augment_ops.parse_policy(recipe["augment"])
-    if not isinstance(recipe["spectral_norm"], bool):
-        raise ValueError(
-            f"kgan: expected spectral_norm as true or false; got {recipe['spectral_norm']!r}."
-        )
-    return {
-        **recipe,
-        "penalties": {name: float(weight) for name, weight in penalties.items()},
-        "ema": None if ema is None else float(ema),
-        "augment": ",".join(policy) or None,
-        "augment_strength": float(strength),
-    }
-
-
-def _shared_loss_scale(d_optimizer, g_optimizer):
-    """The loss_scale_factor both optimizers share (MultiOptimizer imposes one on both)."""
-    for optimizer in (d_optimizer, g_optimizer):
-        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
-            raise ValueError(
-                "kgan: expected plain optimizers, not a LossScaleOptimizer (Keras's "
-                "MultiOptimizer refuses it); for mixed_float16 give both optimizers the "
-                "same loss_scale_factor, e.g. Adam(2e-4, beta_1=0.5, loss_scale_factor=128.0)."
-            )
-    if d_optimizer.loss_scale_factor != g_optimizer.loss_scale_factor:
-        raise ValueError(
-            "kgan: expected d_optimizer and g_optimizer to share one loss_scale_factor; "
-            f"got {d_optimizer.loss_scale_factor} and {g_optimizer.loss_scale_factor}."
-        )
-    return d_optimizer.loss_scale_factor

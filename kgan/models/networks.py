@@ -45,6 +45,22 @@ class SpectralNormalization(layers.SpectralNormalization):
             return self.layer(inputs)
 
 
+def generator_from(latent_dim, body) -> keras.Model:
+    """A generator network: latents ``(batch, latent_dim)`` → ``body(latents)`` (images)."""
+    latents = keras.Input((latent_dim,), name="latents")
+    return keras.Model(latents, body(latents), name="generator")
+
+
+def discriminator_from(image_shape, body) -> keras.Model:
+    """A discriminator network: images → ``body(images)`` (features) → one logit each."""
+    images = keras.Input(tuple(image_shape), name="images")
+    # The body's layers first: each layer takes its initializer's seed when it is made,
+    # so this order is what keeps a seeded model's initial weights as they were.
+    features = body(images)
+    logits = layers.Dense(1, name="logit")(features)
+    return keras.Model(images, logits, name="discriminator")
+
+
 def spectral_normalized(network):
     """``network`` with each Dense, Conv and Embedding layer in spectral normalization.
 

@@ -1,7 +1,10 @@
 """The architecture registry: names → model classes (as timm's ``_registry``)."""
 
-import difflib
+import dataclasses
 import inspect
+
+from kgan import checks
+from kgan.models.recipe import Recipe
 
 _ARCHITECTURES = {}
 
@@ -33,14 +36,7 @@ def list_architectures() -> list[str]:
 
 def get_architecture(name: str):
     """The model class registered as ``name``; a ValueError lists the known ones."""
-    if name not in _ARCHITECTURES:
-        close = difflib.get_close_matches(name, _ARCHITECTURES, n=3)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
-        raise ValueError(
-            f"kgan: unknown architecture {name!r}; expected one of "
-            f"{', '.join(list_architectures())}.{hint}"
-        )
-    return _ARCHITECTURES[name]
+    return _ARCHITECTURES[checks.one_of(name, list_architectures(), "architecture")]
 
 
 def create(arch: str, **config):
@@ -56,8 +52,17 @@ def create(arch: str, **config):
     return get_architecture(arch)(**config)
 
 
+# Constructor parameters that are not config keys: the networks themselves and
+# the arguments subclasses pass to their bases.
+_NOT_CONFIG = ("self", "generator", "discriminator", "network_args", "name")
+
+
 def config_keys(arch: str) -> dict:
-    """The constructor keys of ``arch`` (architecture and recipe) with their defaults.
+    """The constructor keys of ``arch`` (network arguments and recipe) with their defaults.
+
+    Keyword-only constructors pass the rest on to their bases (``**kwargs``),
+    so the keys are collected along the class's bases; a subclass's default
+    wins (WGAN-GP's ``d_steps=5`` over DCGAN's 1).
 
     Example:
 
@@ -65,15 +70,19 @@ def config_keys(arch: str) -> dict:
     >>> kgan.models.config_keys("dcgan")["width"]
     64
     """
-    from kgan.models.gan import GAN
-
+    cls = get_architecture(arch)
     keys = {}
-    for cls in (get_architecture(arch), GAN):
-        for name, parameter in inspect.signature(cls.__init__).parameters.items():
+    for base in cls.__mro__:
+        if "__init__" not in vars(base) or not hasattr(base, "build_generator"):
+            continue  # Keras's own classes and the step mixin take no config keys
+        for name, parameter in inspect.signature(base.__init__).parameters.items():
             if parameter.kind in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL):
                 continue
-            if name not in ("self", "generator", "discriminator", "architecture"):
+            if name not in _NOT_CONFIG:
                 keys.setdefault(name, parameter.default)
+    for field in dataclasses.fields(Recipe):
+        default = field.default_factory() if field.default is dataclasses.MISSING else field.default
+        keys.setdefault(field.name, default)
     return keys
 
 
@@ -82,9 +91,7 @@ def check_config_keys(arch: str, config: dict):
     known = config_keys(arch)
     for key in config:
         if key not in known and key not in ("generator", "discriminator", "name"):
-            close = difflib.get_close_matches(key, known, n=2)
-            hint = f" Did you mean {', '.join(close)}?" if close else ""
             raise ValueError(
-                f"kgan: {arch} has no config key {key!r}.{hint} "
+                f"kgan: {arch} has no config key {key!r}.{checks.did_you_mean(key, known, n=2)} "
                 f"(kgan train {arch} --help-config lists them)"
             )

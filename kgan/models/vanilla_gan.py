@@ -5,29 +5,41 @@ import math
 import keras
 from keras import layers
 
-from kgan.models.gan import GAN, MAX_SIZES, bounded_image_shape, bounded_int
+from kgan import checks
+from kgan.models import networks
+from kgan.models.gan import GAN
 from kgan.models.registry import register_architecture
 
 
-def build_generator(latent_dim, image_shape, hidden_units=(128, 256)):
-    latents = keras.Input((latent_dim,), name="latents")
+def generator_body(latents, image_shape, hidden_units):
+    """Latents → Dense + LeakyReLU(0.2) per hidden size → image in [-1, 1] (tanh)."""
     x = latents
     for i, units in enumerate(hidden_units):
         x = layers.Dense(units, name=f"hidden{i}")(x)
         x = layers.LeakyReLU(0.2)(x)
     x = layers.Dense(math.prod(image_shape), activation="tanh", name="to_image")(x)
-    images = layers.Reshape(tuple(image_shape))(x)
-    return keras.Model(latents, images, name="generator")
+    return layers.Reshape(tuple(image_shape))(x)
 
 
-def build_discriminator(image_shape, hidden_units=(128, 256)):
-    images = keras.Input(tuple(image_shape), name="images")
+def discriminator_body(images, hidden_units):
+    """Image → flat → Dense + LeakyReLU(0.2) per hidden size, mirrored."""
     x = layers.Flatten()(images)
     for i, units in enumerate(reversed(hidden_units)):
         x = layers.Dense(units, name=f"hidden{i}")(x)
         x = layers.LeakyReLU(0.2)(x)
-    logits = layers.Dense(1, name="logit")(x)
-    return keras.Model(images, logits, name="discriminator")
+    return x
+
+
+def build_generator(latent_dim, image_shape, hidden_units=(128, 256)):
+    return networks.generator_from(
+        latent_dim, lambda latents: generator_body(latents, image_shape, hidden_units)
+    )
+
+
+def build_discriminator(image_shape, hidden_units=(128, 256)):
+    return networks.discriminator_from(
+        image_shape, lambda images: discriminator_body(images, hidden_units)
+    )
 
 
 @register_architecture("vanilla-gan")
@@ -53,6 +65,7 @@ class VanillaGAN(GAN):
 
     def __init__(
         self,
+        *,
         image_shape=(28, 28, 1),
         latent_dim=64,
         hidden_units=(128, 256),
@@ -61,14 +74,20 @@ class VanillaGAN(GAN):
         discriminator=None,
         **recipe,
     ):
-        architecture = {
-            "image_shape": bounded_image_shape(image_shape),
+        network_args = {
+            "image_shape": checks.bounded_image_shape(image_shape),
             "hidden_units": tuple(
-                bounded_int("hidden_units", u, 1, MAX_SIZES["hidden_units"]) for u in hidden_units
+                checks.bounded_int("hidden_units", u, 1, checks.MAX_SIZES["hidden_units"])
+                for u in hidden_units
             ),
         }
         super().__init__(
-            generator, discriminator, latent_dim, d_steps, architecture=architecture, **recipe
+            generator,
+            discriminator,
+            latent_dim=latent_dim,
+            d_steps=d_steps,
+            network_args=network_args,
+            **recipe,
         )
 
     def build_generator(self, latent_dim, image_shape, hidden_units):

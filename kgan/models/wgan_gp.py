@@ -27,10 +27,8 @@ class WGANGP(DCGAN):
 
     def __init__(
         self,
-        image_shape=(28, 28, 1),
+        *,
         latent_dim=128,
-        width=64,
-        upsampling="transpose",
         d_batch_norm=False,
         d_steps=5,
         gp_weight=None,
@@ -43,13 +41,11 @@ class WGANGP(DCGAN):
             raise ValueError("kgan: give gp_weight or penalties, not both.")
         if penalties is None:
             penalties = {"gp": 10.0 if gp_weight is None else gp_weight}
+        # DCGAN's arguments, with the paper's defaults where they differ.
         super().__init__(
-            image_shape,
-            latent_dim,
-            width,
-            upsampling,
-            d_batch_norm,
-            d_steps,
+            latent_dim=latent_dim,
+            d_batch_norm=d_batch_norm,
+            d_steps=d_steps,
             loss=loss,
             penalties=penalties,
             **kwargs,

@@ -1,7 +1,7 @@
 """Run by tests/test_distributed.py: one process of a multi-process data-parallel run, or the
 one-process reference, on localhost CPUs.
 
-    python -m tests.multi_process BACKEND ARCH OUT [RANK WORLD PORT]
+    python -m tests.programs.multi_process BACKEND ARCH OUT [RANK WORLD PORT]
 
 Trains a tiny ARCH for a few steps on fixed data and writes its weights and logs to OUT
 (.npz). Without RANK it is the reference: one process, global batch GLOBAL_BATCH. With

@@ -60,7 +60,9 @@ def _bad_fit(model, images, labels, kind):
 def test_wrong_image_shape(kind):
     model = helpers.tiny_model("dcgan")
     images = np.zeros((8, 12, 12, 1), "float32")
-    with pytest.raises(ValueError, match=r"expected images of shape \(batch, 16, 16, 1\)"):
+    with pytest.raises(
+        ValueError, match=r"holds images of shape \(12, 12, 1\); the model expects \(16, 16, 1\)"
+    ):
         _bad_fit(model, images, None, kind)
 
 
@@ -75,7 +77,9 @@ def test_uint8_images_are_refused_with_a_scaling_hint(kind):
 def test_0_to_255_float_images_are_refused():
     model = helpers.tiny_model("dcgan")
     images = np.full((8, 16, 16, 1), 255.0, "float32")
-    with pytest.raises(ValueError, match=r"got values in \[255, 255\]: scale them"):
+    with pytest.raises(
+        ValueError, match=r"float images in \[255, 255\]; expected floats in \[-1, 1\]: scale them"
+    ):
         _bad_fit(model, images, None, "numpy")
 
 
@@ -110,5 +114,5 @@ def test_cgan_labels_out_of_range(kind, bad_label):
     model = helpers.tiny_model("cgan")
     images, labels = helpers.make_data(model, n=8)
     labels[0] = bad_label
-    with pytest.raises(ValueError, match=r"expected labels in \[0, 3\)"):
+    with pytest.raises(ValueError, match=r"the model expects labels in \[0, 3\)"):
         _bad_fit(model, images, labels, kind)

@@ -2,18 +2,26 @@
 
 A folder holds ``config.json`` (architecture + constructor config) and
 ``model.weights.h5`` (generator and discriminator): the layout of a
-``kgan train`` run directory and of a zoo entry. A zoo entry also holds a
-``manifest.json`` whose sha256 is checked before its weights are read.
+``kgan train`` run directory and of a zoo entry (``kgan.model_files``). A zoo
+entry also holds a ``manifest.json`` whose sha256 is checked before its
+weights are read.
 """
 
-import json
 import tempfile
 from pathlib import Path
 
-from kgan import files, zoo
-from kgan.models import create
+import h5py
+import keras
+import numpy as np
 
-CONFIG_FILE, WEIGHTS_FILE = "config.json", "model.weights.h5"
+from kgan import files
+from kgan.model_files import CONFIG_FILE, WEIGHTS_FILE, verify_model_folder
+from kgan.models import GAN, create
+from kgan.models.optimizers import configured_optimizers
+from kgan.runs import check_optimizers
+from kgan.zoo import catalog
+
+__all__ = ["CONFIG_FILE", "WEIGHTS_FILE", "is_zoo_name", "load", "save_model_folder"]
 
 
 def save_model_folder(model, directory, optimizers: dict | None = None):
@@ -22,52 +30,19 @@ def save_model_folder(model, directory, optimizers: dict | None = None):
     Crash-safe: the weights are written first, each file under a temporary
     name and renamed, and config.json, written last, records the weights'
     sha256. A folder is a finished model only when both verify
-    (``verify_model_folder``). ``optimizers`` (Adam settings, as
-    ``kgan.training.train_run`` takes them) are recorded so that ``load``
-    compiles the model with them.
+    (``kgan.model_files.verify_model_folder``). ``optimizers`` (the run's
+    optimizer settings) are recorded so that ``load`` compiles the model with them.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    config = {"architecture": model.architecture, "config": model.architecture_config()}
+    config = {"architecture": model.architecture, "config": model.constructor_config()}
     if optimizers:
         config["optimizers"] = optimizers
     weights = directory / WEIGHTS_FILE
     files.write_atomically(weights, model.save_weights)
-    config["weights_sha256"] = zoo.sha256_file(weights)
-    files.write_text_atomically(directory / CONFIG_FILE, json.dumps(config, indent=2) + "\n")
+    config["weights_sha256"] = files.sha256_file(weights)
+    files.write_json_atomically(directory / CONFIG_FILE, config)
     return directory
-
-
-def read_model_config(directory) -> dict:
-    """config.json of a model folder, checked: a one-line ValueError if it is not one."""
-    path = Path(directory) / CONFIG_FILE
-    config = zoo.read_json(path, "model folder")
-    if (
-        not isinstance(config, dict)
-        or not isinstance(config.get("architecture"), str)
-        or not isinstance(config.get("config"), dict)
-    ):
-        raise ValueError(
-            f"kgan: {path} is not a kgan model config; expected an object with "
-            '"architecture" (a name) and "config" (an object).'
-        )
-    return config
-
-
-def verify_model_folder(directory, weights_checked: bool = False) -> dict:
-    """The folder's config after checking that its weights are the ones it records.
-
-    Raises ValueError (one line) for a missing, truncated or replaced weights
-    file. Folders written before config.json recorded a sha256 are trusted.
-    ``weights_checked``: a zoo manifest has verified the weights already.
-    """
-    directory = Path(directory)
-    config = read_model_config(directory)
-    weights = files.check_regular_file(directory / WEIGHTS_FILE, "model folder")
-    expected = config.get("weights_sha256")
-    if expected is not None and not weights_checked:
-        zoo.verify_file(weights, expected, str(directory))
-    return config
 
 
 def is_zoo_name(source) -> bool:
@@ -116,27 +91,23 @@ def _load_model(source):
     if str(source).endswith(".keras"):
         return _load_keras_file(Path(source))
     if is_zoo_name(source):
-        if str(source) not in zoo.list_zoo() and Path(source).is_dir():
+        if str(source) not in catalog.list_zoo() and Path(source).is_dir():
             raise ValueError(
                 f"kgan: {source!r} is not a zoo entry; to load the folder of that name, "
                 f"write ./{source}."
             )
-        directory = zoo.entry_dir(str(source))
-        zoo.verify_entry(directory, f"zoo entry {source!r}")
+        directory = catalog.entry_dir(str(source))
+        catalog.verify_entry(directory, f"zoo entry {source!r}")
         return _load_folder(directory, source, weights_checked=True)
     directory = Path(source)
-    if (directory / zoo.MANIFEST_FILE).exists():  # a copied zoo entry: still checked
-        zoo.verify_entry(directory, str(directory))
+    if (directory / catalog.MANIFEST_FILE).exists():  # a copied zoo entry: still checked
+        catalog.verify_entry(directory, str(directory))
         return _load_folder(directory, source, weights_checked=True)
     return _load_folder(directory, source)
 
 
 def _load_keras_file(path: Path):
     """A GAN saved with ``model.save("name.keras")``."""
-    import keras
-
-    from kgan.models import GAN
-
     files.check_regular_file(path, "kgan.load")
     try:
         model = keras.saving.load_model(str(path))
@@ -158,8 +129,6 @@ def check_weights_file(model, path):
     and skip the rest (DCGAN weights under a WGAN-GP config lose their
     BatchNorm weights silently), and would read an oversized file whole.
     """
-    import numpy as np
-
     # Room for two optimizer slots per weight (Adam) and float64, plus h5 overhead.
     budget = 3 * sum(int(np.prod(v.shape)) * 8 for v in model.weights) + (1 << 20)
     size = path.stat().st_size
@@ -184,8 +153,6 @@ def check_weights_file(model, path):
 
 def _network_arrays(path) -> dict:
     """{path in the file: shape} of the networks' weights (not an optimizer's state)."""
-    import h5py
-
     networks = ("generator/", "discriminator/", "ema_generator/")
     found = {}
 
@@ -225,11 +192,9 @@ def _load_folder(directory: Path, source, weights_checked=False):
         raise ValueError(
             f"kgan: cannot load {weights_path}: it does not hold this model's weights ({reason})."
         ) from None
-    from kgan import training
-
     try:
-        optimizers = training.check_optimizers(config.get("optimizers"))
+        optimizers = check_optimizers(config.get("optimizers"))
     except ValueError as error:
         raise ValueError(f"kgan: {config_path}: {str(error).removeprefix('kgan: ')}") from None
-    model.compile(*training.configured_optimizers(model, optimizers))
+    model.compile(*configured_optimizers(model, optimizers))
     return model

@@ -1,0 +1,89 @@
+"""The checks every floor shares: "one of these, did you mean", bounded numbers, image shapes.
+
+Standard library only, so the command line and the zoo catalogue use them
+before Keras is imported. Each failure is a one-line ``ValueError`` that names
+the setting and what was expected.
+
+Example:
+
+>>> from kgan import checks
+>>> checks.bounded_int("width", 32, 1, checks.MAX_SIZES["width"])
+32
+>>> checks.did_you_mean("dcgn", ["dcgan", "cgan"])
+' Did you mean dcgan, cgan?'
+"""
+
+import difflib
+from collections.abc import Iterable
+
+# Upper bounds on sizes a config may ask for: far above any sensible model, low
+# enough that a hostile or mistyped config.json fails in one line, not in an
+# out-of-memory crash minutes later.
+MAX_SIZES = {
+    "latent_dim": 65_536,
+    "d_steps": 100,
+    "steps_per_execution": 10_000,
+    "penalty_every": 1_000_000,
+    "width": 4_096,
+    "image_side": 2_048,
+    "channels": 64,
+    "hidden_units": 65_536,
+    "num_classes": 100_000,
+}
+
+
+def did_you_mean(name, choices: Iterable[str], n: int = 3, quote: bool = False) -> str:
+    """`` Did you mean a, b?`` for the choices close to ``name``, or ``""``.
+
+    ``quote``: each choice as ``repr`` shows it (``'dress'``), for free-form names.
+    """
+    close = difflib.get_close_matches(str(name), list(choices), n=n)
+    close = [repr(choice) if quote else choice for choice in close]
+    return f" Did you mean {', '.join(close)}?" if close else ""
+
+
+def one_of(name, choices: Iterable[str], what: str, n: int = 3):
+    """``name`` if it is one of ``choices``; else a ValueError listing them, with close matches."""
+    choices = list(choices)
+    if name not in choices:
+        raise ValueError(
+            f"kgan: unknown {what} {name!r}; expected one of {', '.join(choices)}."
+            f"{did_you_mean(name, choices, n)}"
+        )
+    return name
+
+
+def bounded_int(name: str, value, low: int, high: int) -> int:
+    """``value`` as an int in [low, high]; a one-line ValueError otherwise."""
+    try:
+        number = int(value)
+        exact = number == value
+    except (TypeError, ValueError, OverflowError):
+        number, exact = None, False
+    if isinstance(value, bool) or not exact or not low <= number <= high:
+        raise ValueError(f"kgan: expected {name} as an integer in [{low}, {high}]; got {value!r}.")
+    return number
+
+
+def positive_int(name: str, value) -> int:
+    """``value`` if it is an int >= 1 (not a bool); a one-line ValueError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"kgan: expected {name} as an integer >= 1; got {value!r}.")
+    return value
+
+
+def is_number(value) -> bool:
+    """An int or float, not a bool (JSON's true is no weight)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def bounded_image_shape(image_shape) -> tuple:
+    """An image shape of positive, bounded sizes; channels last."""
+    if not isinstance(image_shape, list | tuple) or not 1 <= len(image_shape) <= 3:
+        raise ValueError(
+            f"kgan: expected image_shape as a list like [28, 28, 1]; got {image_shape!r}."
+        )
+    *sides, last = image_shape
+    sides = [bounded_int("image_shape side", d, 1, MAX_SIZES["image_side"]) for d in sides]
+    limit = MAX_SIZES["channels"] if len(image_shape) == 3 else MAX_SIZES["image_side"]
+    return (*sides, bounded_int("image_shape last axis", last, 1, limit))

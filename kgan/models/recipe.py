@@ -1,0 +1,99 @@
+"""The training recipe: how the adversarial step trains, the same for every architecture.
+
+A frozen record, checked once when a model is built; its ``to_config()`` is
+what configs and ``config.json`` files record.
+
+Example:
+
+>>> from kgan.models.recipe import Recipe
+>>> recipe = Recipe.checked(loss="hinge", penalties={"r1": 1}, ema=0.999)
+>>> recipe.penalties, recipe.ema
+({'r1': 1.0}, 0.999)
+"""
+
+import dataclasses
+
+from kgan import augment as augment_ops
+from kgan import checks, losses
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """The recipe settings (see ``kgan.GAN`` for what each does), in plain JSON types.
+
+    ``penalties`` maps a penalty name to its weight; ``penalty_every`` is the
+    lazy-regularization interval; ``ema`` a decay in [0, 1) or None;
+    ``augment`` a DiffAugment policy ("translation,cutout") or None.
+    """
+
+    loss: str = "nonsaturating"
+    penalties: dict = dataclasses.field(default_factory=dict)
+    penalty_every: int = 1
+    ema: float | None = None
+    augment: str | None = None
+    augment_strength: float = 1.0
+    spectral_norm: bool = False
+
+    @classmethod
+    def checked(
+        cls,
+        loss: str = "nonsaturating",
+        penalties: dict | None = None,
+        penalty_every: int = 1,
+        ema: float | None = None,
+        augment: str | None = None,
+        augment_strength: float = 1.0,
+        spectral_norm: bool = False,
+    ) -> "Recipe":
+        """The settings checked (one-line ValueErrors) and normalised to plain types."""
+        losses.get_loss(loss)  # raises for unknown names
+        penalties = penalties or {}
+        if not isinstance(penalties, dict):
+            raise ValueError(
+                f"kgan: expected penalties as a dict of name to weight, e.g. {{'r1': 1.0}}; "
+                f"got {penalties!r}."
+            )
+        for name, weight in penalties.items():
+            losses.get_penalty(name)
+            if not checks.is_number(weight) or weight < 0:
+                raise ValueError(
+                    f"kgan: expected a penalty weight >= 0 for {name!r}; got {weight!r}."
+                )
+        every = checks.bounded_int(
+            "penalty_every", penalty_every, 1, checks.MAX_SIZES["penalty_every"]
+        )
+        if ema is not None and (not checks.is_number(ema) or not 0.0 <= ema < 1.0):
+            raise ValueError(
+                f"kgan: expected ema as a decay in [0, 1), e.g. 0.999, or None; got {ema!r}."
+            )
+        if not checks.is_number(augment_strength) or augment_strength < 0:
+            raise ValueError(f"kgan: expected augment_strength >= 0; got {augment_strength!r}.")
+        policy = augment_ops.parse_policy(augment)
+        if not isinstance(spectral_norm, bool):
+            raise ValueError(
+                f"kgan: expected spectral_norm as true or false; got {spectral_norm!r}."
+            )
+        return cls(
+            loss=loss,
+            penalties={name: float(weight) for name, weight in penalties.items()},
+            penalty_every=every,
+            ema=None if ema is None else float(ema),
+            augment=",".join(policy) or None,
+            augment_strength=float(augment_strength),
+            spectral_norm=spectral_norm,
+        )
+
+    def to_config(self) -> dict:
+        """The settings as a config records them (and ``checked(**config)`` reads them back)."""
+        return {
+            "loss": self.loss,
+            "penalties": dict(self.penalties),
+            "penalty_every": self.penalty_every,
+            "ema": self.ema,
+            "augment": self.augment,
+            "augment_strength": self.augment_strength,
+            "spectral_norm": self.spectral_norm,
+        }
+
+
+RECIPE_KEYS = tuple(field.name for field in dataclasses.fields(Recipe))

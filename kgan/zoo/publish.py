@@ -1,0 +1,170 @@
+"""The zoo's write side: publish a model as an entry, measure it, card it, seal it, install it.
+
+``scripts/build_zoo.py`` drives it: ``publish_entry`` writes the model files,
+the recipe and a manifest into a fresh folder beside the zoo;
+``write_metrics`` records ``kgan.evaluate``'s result; ``write_card`` the
+samples grid and the card; ``seal_entry`` every file's sha256; and only then
+``install_entry`` moves the folder into the zoo.
+
+Example:
+
+>>> from kgan.zoo import publish
+>>> entry = publish.publish_entry(staged, model, recipe, name=name, build=build)  # doctest: +SKIP
+>>> entry = publish.write_metrics(entry, kgan.evaluate(staged))  # doctest: +SKIP
+"""
+
+import dataclasses
+import datetime
+import os
+import platform
+import shutil
+import sys
+from pathlib import Path
+
+import keras
+import numpy
+
+from kgan import files, images, saving
+from kgan.evaluation import read_record
+from kgan.model_files import WEIGHTS_FILE
+from kgan.version import __version__
+from kgan.zoo.cards import render_card
+from kgan.zoo.catalog import (
+    CARD_FILE,
+    MANIFEST_FILE,
+    METRICS_FILE,
+    RECIPE_FILE,
+    SAMPLES_FILE,
+    ZooEntry,
+    ZooRecipe,
+    read_manifest,
+    read_recipe,
+    zoo_root,
+)
+
+CHECK_SEED, CHECK_COUNT = 1234, 4
+
+
+def provenance(command: str, **fields) -> dict:
+    """Where and how something was made: command, date, machine, library versions."""
+    versions = {"kgan": __version__, "keras": keras.__version__, "numpy": numpy.__version__}
+    backend = keras.config.backend()
+    # The backend's module has the backend's name (tensorflow, jax, torch).
+    versions[backend] = getattr(sys.modules.get(backend), "__version__", None)
+    return {
+        "command": command,
+        **fields,
+        "backend": backend,
+        "versions": versions,
+        "python": platform.python_version(),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
+    }
+
+
+def reproduction_check(model) -> dict:
+    """Latents from numpy → each sample's middle pixel row, which every backend must reproduce."""
+    latents = model.latents(CHECK_COUNT, CHECK_SEED)
+    labels = list(range(CHECK_COUNT)) if model.num_classes is not None else None
+    pictures = model.sample(CHECK_COUNT, latents=latents, labels=labels)
+    row = pictures.shape[1] // 2
+    return {
+        "seed": CHECK_SEED,
+        "count": CHECK_COUNT,
+        "labels": labels,
+        "row": row,
+        "atol": 1e-3,
+        "pixels": pictures[:, row, :, 0].round(6).tolist(),
+    }
+
+
+def publish_entry(
+    directory, model, recipe: ZooRecipe, *, name: str, build: dict, previous=None
+) -> ZooEntry:
+    """Writes ``model`` as entry ``name`` into the new folder ``directory``.
+
+    The model files (with the recipe's optimizer settings), ``recipe.json``
+    and a manifest: sha256, check values, ``build`` (provenance, from
+    ``provenance()``), licenses and ``previous`` (``ZooEntry.release_record()``
+    of the entry it replaces). Metrics and card follow with ``write_metrics``
+    and ``write_card``; ``seal_entry`` records every file's sha256 last.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True)  # a fresh folder: nothing in it is overwritten
+    recipe_path = directory / RECIPE_FILE
+    files.write_json_atomically(recipe_path, recipe.to_json())
+    recipe = read_recipe(recipe_path)
+    saving.save_model_folder(model, directory, recipe.optimizers)
+    evaluator = read_record(recipe.dataset)
+    manifest = {
+        "name": name,
+        "kgan_version": __version__,
+        "weights_sha256": files.sha256_file(directory / WEIGHTS_FILE),
+        "check": reproduction_check(model),
+        "provenance": build,
+        "licenses": {"weights": "Apache-2.0", "training_data": evaluator["data_license"]},
+    }
+    if previous:
+        manifest["previous"] = previous
+    files.write_json_atomically(directory / MANIFEST_FILE, manifest)
+    return ZooEntry.read_folder(directory, name)
+
+
+def write_metrics(entry: ZooEntry, result: dict) -> ZooEntry:
+    """Writes ``kgan.evaluate``'s result as the entry's metrics.json."""
+    files.write_json_atomically(entry.directory / METRICS_FILE, result)
+    return dataclasses.replace(entry, metrics=result)
+
+
+def write_card(entry: ZooEntry, model) -> None:
+    """Writes samples.png (100 samples, seed 0; a row per class for a CGAN) and the card."""
+    labels, count, columns = images.grid_layout(100, model.num_classes, columns=10)
+    pictures = model.sample(count, seed=0, labels=labels)
+    images.save_grid(pictures, entry.directory / SAMPLES_FILE, columns=columns)
+    files.write_text_atomically(entry.directory / CARD_FILE, render_card(entry))
+
+
+def seal_entry(entry: ZooEntry) -> ZooEntry:
+    """Records the sha256 of every file of an entry (but the manifest) in its manifest.
+
+    ``kgan.load`` checks them. Atomic: ``build_zoo --stage card`` reseals an
+    installed entry in place.
+    """
+    directory = entry.directory
+    manifest = read_manifest(directory)
+    manifest["files"] = {
+        path.name: files.sha256_file(path)
+        for path in sorted(directory.iterdir())
+        if path.is_file() and path.name != MANIFEST_FILE
+    }
+    files.write_json_atomically(directory / MANIFEST_FILE, manifest)
+    return dataclasses.replace(entry, manifest=manifest)
+
+
+def install_entry(staged, name: str) -> Path:
+    """Moves a built entry from ``staged`` into the zoo as ``name``, replacing the old one.
+
+    Two renames within the zoo folder: the old entry steps aside as
+    ``.NAME.old`` and is removed only after the new one is in place. A kill in
+    between leaves ``.NAME.old``, which ``recover_entry`` (run before each
+    build) puts back.
+    """
+    root = zoo_root()
+    target, aside = root / name, root / f".{name}.old"
+    recover_entry(name)
+    if target.exists():
+        os.rename(target, aside)
+    os.rename(staged, target)
+    shutil.rmtree(aside, ignore_errors=True)
+    return target
+
+
+def recover_entry(name: str):
+    """Puts back an entry that a killed ``install_entry`` left aside; drops a stale copy."""
+    root = zoo_root()
+    target, aside = root / name, root / f".{name}.old"
+    if aside.exists():
+        if target.exists():
+            shutil.rmtree(aside)
+        else:
+            os.rename(aside, target)

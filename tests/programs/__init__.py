@@ -1,0 +1,1 @@
+"""Programs the tests run in fresh processes (a backend or a device count fixed at start-up)."""
