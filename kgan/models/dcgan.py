@@ -109,10 +109,10 @@ class DCGAN(GAN):
             "resize" (2x upsampling then a 3x3 convolution).
         d_batch_norm: BatchNorm in the discriminator (after every strided
             convolution but the first); R1 and spectral-norm recipes often drop it.
-        generator, discriminator: networks to use instead of building them.
         network_args: more arguments for the networks (subclasses such as CGAN add theirs).
-        **recipe: the training recipe (``loss``, ``penalties``, ``ema``,
-            ``augment``, ``spectral_norm``, ...), as for ``kgan.GAN``.
+        **kwargs: ``kgan.GAN``'s: ``generator``/``discriminator`` (networks to use
+            instead of building them), ``d_steps`` and the training recipe (``loss``,
+            ``penalties``, ``ema``, ``augment``, ``spectral_norm``, ...).
 
     Example:
 
@@ -131,24 +131,15 @@ class DCGAN(GAN):
         width=64,
         upsampling="transpose",
         d_batch_norm=True,
-        d_steps=1,
-        generator=None,
-        discriminator=None,
         network_args=None,
-        **recipe,
+        **kwargs,
     ):
         network_args = {
             **(network_args or {}),
             **conv_network_args(image_shape, width, upsampling, d_batch_norm),
         }
-        super().__init__(
-            generator,
-            discriminator,
-            latent_dim=latent_dim,
-            d_steps=d_steps,
-            network_args=network_args,
-            **recipe,
-        )
+        # generator, discriminator, d_steps and the recipe are GAN's.
+        super().__init__(latent_dim=latent_dim, network_args=network_args, **kwargs)
 
     def build_generator(self, latent_dim, image_shape, width, upsampling, **_):
         return build_generator(latent_dim, image_shape, width, upsampling)

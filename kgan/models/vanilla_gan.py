@@ -52,8 +52,9 @@ class VanillaGAN(GAN):
             for images or (2,) for points in the plane.
         latent_dim: size of the latent vector.
         hidden_units: generator hidden sizes; the discriminator mirrors them.
-        generator, discriminator: networks to use instead of building them.
-        **recipe: the training recipe (``loss``, ``penalties``, ``ema``, ...), as for ``kgan.GAN``.
+        **kwargs: ``kgan.GAN``'s: ``generator``/``discriminator`` (networks to use
+            instead of building them), ``d_steps`` and the training recipe (``loss``,
+            ``penalties``, ``ema``, ...).
 
     Example:
 
@@ -69,10 +70,7 @@ class VanillaGAN(GAN):
         image_shape=(28, 28, 1),
         latent_dim=64,
         hidden_units=(128, 256),
-        d_steps=1,
-        generator=None,
-        discriminator=None,
-        **recipe,
+        **kwargs,
     ):
         network_args = {
             "image_shape": checks.bounded_image_shape(image_shape),
@@ -81,14 +79,8 @@ class VanillaGAN(GAN):
                 for u in hidden_units
             ),
         }
-        super().__init__(
-            generator,
-            discriminator,
-            latent_dim=latent_dim,
-            d_steps=d_steps,
-            network_args=network_args,
-            **recipe,
-        )
+        # generator, discriminator, d_steps and the recipe are GAN's.
+        super().__init__(latent_dim=latent_dim, network_args=network_args, **kwargs)
 
     def build_generator(self, latent_dim, image_shape, hidden_units):
         return build_generator(latent_dim, image_shape, hidden_units)
