@@ -177,6 +177,8 @@ def prune_checkpoints(directory, keep: int):
     would trust, and the next prune removes the rest.
     """
     directory = Path(directory)
+    if directory.is_symlink():
+        return  # never through a link: what it points to is not kgan's to prune
     complete = complete_checkpoints(directory)
     if len(complete) <= keep:
         return
@@ -189,7 +191,8 @@ def prune_checkpoints(directory, keep: int):
         and int(match.group(1)) < oldest_kept
     ]
     for path in sorted(stale, key=lambda path: path.suffix != ".json"):  # .json first
-        path.unlink(missing_ok=True)
+        if path.is_file() and not path.is_symlink():  # only regular files kgan wrote
+            path.unlink(missing_ok=True)
 
 
 def complete_checkpoints(directory) -> list[Path]:
@@ -208,13 +211,25 @@ def complete_checkpoints(directory) -> list[Path]:
 
 
 def read_state(path) -> dict:
-    """The state (.json) beside a checkpoint; ValueError if it is unreadable."""
+    """The state (.json) beside a checkpoint, checked; ValueError if it is not a kgan state.
+
+    Its epoch must be the one the file name says, its seed state two uint32 words.
+    """
+    state_file = Path(path).with_suffix(".json")
     try:
-        state = json.loads(Path(path).with_suffix(".json").read_text())
-        int(state["epoch"]), list(state["seed_state"])
+        state = json.loads(state_file.read_text())
+        epoch, seed_state = state["epoch"], list(state["seed_state"])
     except (OSError, ValueError, KeyError, TypeError):
-        state_file = Path(path).with_suffix(".json")
         raise ValueError(f"kgan: {state_file} is not a kgan checkpoint state.") from None
+    match = CHECKPOINT_PATTERN.match(Path(path).with_suffix(".keras").name)
+    named = int(match.group(1)) if match else None
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch != named:
+        raise ValueError(f"kgan: {state_file}: expected epoch {named}; got {epoch!r}.")
+    if len(seed_state) != 2 or not all(
+        isinstance(word, int) and not isinstance(word, bool) and 0 <= word < 2**32
+        for word in seed_state
+    ):
+        raise ValueError(f"kgan: {state_file}: expected seed_state as two uint32 words.")
     return state
 
 

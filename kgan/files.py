@@ -2,13 +2,15 @@
 
 A file is written under a temporary name in its folder, flushed to disk and
 renamed over its final name, so a reader sees the old file or the new one,
-never half of one; a kill or a full disk leaves at most a ``.tmp-*`` file.
+never half of one; a kill or a full disk leaves at most a ``.tmp-*`` file of
+kgan's own (each temporary name is unique: nothing a user made is touched).
 """
 
 import contextlib
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import stat
 from pathlib import Path
@@ -26,20 +28,38 @@ def _fsync_path(path, directory=False):
             os.close(fd)
 
 
-def write_atomically(path, write):
+def temporary_name(path: Path) -> Path:
+    """A fresh temporary name beside ``path``, keeping its name's end (Keras and numpy read
+    suffixes): ``.tmp-<random>-NAME``. Unique, so two writers never share one, and no file
+    a user made is ever taken for kgan's."""
+    while True:
+        candidate = path.with_name(f"{TEMPORARY_PREFIX}{secrets.token_hex(4)}-{path.name}")
+        if not os.path.lexists(candidate):
+            return candidate
+
+
+def write_atomically(path, write, *, overwrite: bool = True):
     """Calls ``write(temporary_path)``, then moves the file (or folder) to ``path`` durably.
 
-    Raises ValueError (one line, naming ``path``) where the disk is full, the
-    folder is read-only or the writer fails with an OSError; the temporary file
-    is removed and an existing ``path`` is left as it was.
+    With ``overwrite=False`` an existing ``path`` is never replaced: the file is
+    linked into place (an exclusive create), so of two writers one wins and the
+    other gets "exists already". Raises ValueError (one line, naming ``path``)
+    where the disk is full, the folder is read-only or the writer fails with an
+    OSError; the temporary file is removed and an existing ``path`` is left as it was.
     """
     path = Path(path)
-    temporary = path.with_name(f"{TEMPORARY_PREFIX}{path.name}")
+    temporary = temporary_name(path)
     try:
         write(str(temporary))
         _fsync_path(temporary)
-        os.replace(temporary, path)
+        if overwrite:
+            os.replace(temporary, path)
+        else:
+            _place_new(temporary, path)
         _fsync_path(path.parent, directory=True)
+    except FileExistsError:
+        _remove(temporary)
+        raise ValueError(f"kgan: {path} exists already; choose another name.") from None
     except OSError as error:
         _remove(temporary)
         reason = error.strerror or str(error).splitlines()[0]
@@ -47,6 +67,18 @@ def write_atomically(path, write):
     except BaseException:
         _remove(temporary)
         raise
+
+
+def _place_new(temporary: Path, path: Path):
+    """Moves ``temporary`` to ``path`` unless something is there (FileExistsError then)."""
+    if temporary.is_dir():
+        # No exclusive rename for folders in Python; the check and the rename are adjacent.
+        if os.path.lexists(path):
+            raise FileExistsError(path)
+        os.rename(temporary, path)
+        return
+    os.link(temporary, path)  # fails if path exists, atomically
+    os.unlink(temporary)
 
 
 def _remove(path: Path):
@@ -58,8 +90,8 @@ def _remove(path: Path):
             path.unlink()
 
 
-def write_text_atomically(path, text: str):
-    write_atomically(path, lambda temporary: Path(temporary).write_text(text))
+def write_text_atomically(path, text: str, *, overwrite: bool = True):
+    write_atomically(path, lambda temporary: Path(temporary).write_text(text), overwrite=overwrite)
 
 
 def check_regular_file(path, what: str) -> Path:

@@ -6,6 +6,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from kgan import files
+
 
 def to_uint8(images):
     """[-1, 1] floats → uint8 [0, 255]."""
@@ -76,8 +78,11 @@ def save_images(images, directory):
     return directory
 
 
-def save_grid(images, path, columns=None, scale=2):
+def save_grid(images, path, columns=None, scale=2, overwrite=True):
     """Writes images in [-1, 1] as one PNG grid, each pixel ``scale`` times larger.
+
+    Written under a temporary name and renamed (``kgan.files``): a kill leaves no
+    half a PNG; ``overwrite=False`` never replaces an existing file.
 
     Example:
 
@@ -89,5 +94,7 @@ def save_grid(images, path, columns=None, scale=2):
     if scale != 1:
         picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    picture.save(path)
+    files.write_atomically(
+        path, lambda temporary: picture.save(temporary, format="PNG"), overwrite=overwrite
+    )
     return Path(path)

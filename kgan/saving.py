@@ -20,6 +20,7 @@ from kgan.models import GAN, create
 from kgan.models.optimizers import configured_optimizers
 from kgan.runs import check_optimizers
 from kgan.zoo import catalog
+from kgan.zoo.catalog import is_zoo_name
 
 __all__ = ["CONFIG_FILE", "WEIGHTS_FILE", "is_zoo_name", "load", "save_model_folder"]
 
@@ -43,16 +44,6 @@ def save_model_folder(model, directory, optimizers: dict | None = None):
     config["weights_sha256"] = files.sha256_file(weights)
     files.write_json_atomically(directory / CONFIG_FILE, config)
     return directory
-
-
-def is_zoo_name(source) -> bool:
-    """Whether ``source`` names a zoo entry rather than a folder.
-
-    Names are plain (``dcgan-mnist``); anything with a path separator, a
-    leading dot or ``~`` is a folder. As timm does, kgan never guesses.
-    """
-    text = str(source)
-    return not isinstance(source, Path) and not any(c in text for c in "/\\~") and text[:1] != "."
 
 
 def load(source, generator_only: bool = False):

@@ -102,6 +102,12 @@ def train_run(
         start_epoch = 0
         if resume:
             start_epoch = callbacks.restore_latest(model, run.checkpoints, warn=echo)
+            if start_epoch == 0 and run.is_finished():
+                # Its checkpoints are gone: training again would replace a finished model.
+                raise ValueError(
+                    f"{out} holds a finished model but no checkpoint to continue from; it is "
+                    "left as it is (train again into another --out)."
+                )
         steps_done = None
         if max_steps is not None:  # epochs done count whole (tfds: unknown, so none)
             steps_done = start_epoch * (epoch_steps or 0)

@@ -7,11 +7,13 @@ Crashes are injected at named points of the save sequence by instrumenting
 
 import json
 import os
+import shutil
 import sys
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 import kgan
 from kgan import callbacks, files, runs
@@ -485,3 +487,119 @@ def test_optimizer_settings_keep_each_default_optimizers_class():
     assert (float(d.learning_rate), g.get_config()["beta_1"]) == pytest.approx((0.1, 0.0))
     with pytest.raises(ValueError, match=r"optimizers\['d'\] sets beta_1, which MomentumGAN's SGD"):
         optimizers.configured_optimizers(model, {"d": {"beta_1": 0.0}})
+
+
+# -- round 2: resume decides from the whole run; inputs checked before they are expanded --
+
+
+def test_resume_of_a_finished_run_without_checkpoints_never_retrains(npz_data, tmp_path):
+    out = tmp_path / "run"
+    run_ok(args_for(npz_data, out, epochs=1))
+    kept = {name: (out / name).read_bytes() for name in ("model.weights.h5", "log.csv")}
+    shutil.rmtree(out / "checkpoints")
+    assert_one_line_failure(
+        args_for(npz_data, out, "--resume", epochs=1), "holds a finished model but no checkpoint"
+    )
+    assert all((out / name).read_bytes() == data for name, data in kept.items())
+
+
+@pytest.mark.parametrize(
+    ("labels", "pattern"),
+    [
+        (np.array([2**64 - 1] + [0] * 47, dtype=np.uint64), "label 0 is 1.84467e\\+19"),
+        (np.array([1e300] + [0.0] * 47), "label 0 is 1e\\+300"),
+    ],
+)
+def test_labels_that_would_wrap_are_refused_before_any_cast(tmp_path, labels, pattern):
+    images = np.random.default_rng(0).integers(0, 256, (48, 16, 16), dtype=np.uint8)
+    path = write_npz(tmp_path / "wrap.npz", images, labels)
+    out = tmp_path / "run"
+    assert_one_line_failure([*args_for(path, out, arch="cgan"), "-c", "num_classes=3"], pattern)
+    assert_one_line_failure(args_for(path, out), pattern)  # the data is refused whoever reads it
+    assert not out.exists()
+
+
+def test_a_fifo_in_a_folder_is_refused_not_opened(tmp_path):
+    root = make_folder(tmp_path / "images", [("a", 16), ("b", 16)])
+    os.mkfifo(root / "a" / "pipe.png")
+    assert_one_line_failure(args_for(root, tmp_path / "run"), "pipe.png is not a regular file")
+
+
+def test_a_huge_png_is_refused_from_its_header(tmp_path):
+    import subprocess
+    import textwrap
+
+    root = make_folder(tmp_path / "images", [("a", 16)])
+    Image.new("L", (9000, 9000)).save(root / "a" / "huge.png", optimize=True)
+    # VmHWM: this process's peak resident memory (getrusage's would count the parent's).
+    program = textwrap.dedent(f"""
+        from kgan import data
+        try:
+            data.read_arrays("folder:{root}")
+        except ValueError as error:
+            print(error)
+        status = open("/proc/self/status").read().split("VmHWM:")[1]
+        print(status.split()[0])
+    """)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    message, peak_kib = done.stdout.strip().splitlines()
+    assert "huge.png is 9000x9000 pixels; expected at most 2048 a side" in message
+    assert int(peak_kib) < 150_000, "the image is not decoded (its pixels took 347 MB before)"
+
+
+def test_an_idx_bomb_is_refused_from_its_header(tmp_path):
+    import gzip
+
+    header = bytes([0, 0, 8, 3]) + b"".join(n.to_bytes(4, "big") for n in (100_000, 1000, 1000))
+    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(header + bytes(10**6)))
+    helpers.write_idx(tmp_path / "train-labels-idx1-ubyte", np.zeros(10, np.uint8))
+    with pytest.raises(ValueError, match="promises 100,000,000,000 values"):
+        kgan.data.read_arrays(f"idx:{tmp_path}")
+    # A bomb within the bound is read exactly: its extra bytes are never inflated.
+    small = bytes([0, 0, 8, 1]) + (10).to_bytes(4, "big")
+    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(small + bytes(10**8)))
+    with pytest.raises(
+        ValueError, match="promises 10 values of shape \\(10,\\), the file holds more"
+    ):
+        kgan.data.read_idx(tmp_path / "train-images-idx3-ubyte.gz")
+
+
+def test_pruning_never_deletes_through_a_link(npz_data, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for epoch in (1, 2, 3):
+        for suffix in (".keras", ".json"):
+            (elsewhere / f"epoch-{epoch:04d}{suffix}").write_text("not kgan's")
+    link = tmp_path / "checkpoints"
+    link.symlink_to(elsewhere)
+    callbacks.prune_checkpoints(link, keep=1)
+    assert len(list(elsewhere.iterdir())) == 6
+
+
+@pytest.mark.parametrize("epoch", [1.7, 999, -1, True])
+def test_a_forged_checkpoint_epoch_is_not_trusted(npz_data, tmp_path, epoch):
+    out = tmp_path / "run"
+    run_ok(args_for(npz_data, out, epochs=1))
+    state_file = out / "checkpoints" / "epoch-0001.json"
+    state = json.loads(state_file.read_text())
+    state_file.write_text(json.dumps({**state, "epoch": epoch}))
+    with pytest.raises(ValueError, match="expected epoch 1"):
+        callbacks.read_state(state_file.with_suffix(".keras"))
+
+
+@pytest.mark.parametrize("name", ["/etc", "dcgan-mnist/../..", "..", ".hidden"])
+def test_a_path_is_never_shown_as_a_zoo_entry(name):
+    result = CliRunner().invoke(main, ["info", name])
+    assert result.exit_code == 1 and "no zoo entry" in result.output
+
+
+def test_an_entry_left_aside_by_a_killed_install_names_its_fix(tmp_path, monkeypatch):
+    zoo_dir = tmp_path / "zoo"
+    shutil.copytree(kgan.zoo.entry_dir("dcgan-mnist"), zoo_dir / ".dcgan-mnist.old")
+    monkeypatch.setenv("KGAN_ZOO_DIR", str(zoo_dir))
+    with pytest.raises(ValueError, match=r"left aside by a killed install.*--stage card"):
+        kgan.load("dcgan-mnist")
+    from kgan.zoo import publish
+
+    publish.recover_entry("dcgan-mnist")
+    assert kgan.load("dcgan-mnist").sample(1, seed=0).shape == (1, 28, 28, 1)

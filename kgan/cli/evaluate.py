@@ -17,8 +17,12 @@ from kgan.datasets import DATASET_NAMES
     type=click.Choice(DATASET_NAMES),
     help="The data SOURCE models (zoo entries know theirs).",
 )
-@click.option("--samples", type=click.IntRange(100), help="Generated samples  [default: 10000]")
-@click.option("--seed", default=0, show_default=True, help="Latent seed.")
+@click.option(
+    "--samples",
+    type=click.IntRange(100, 200_000),
+    help="Generated samples  [default: 10000]",
+)
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0), help="Latent seed.")
 @click.option(
     "--json",
     "json_path",
@@ -57,8 +61,10 @@ def evaluate(source, dataset, samples, seed, json_path, backend):
             click.echo(f"  {key:<20} {result[key]:10.4f}")
     click.echo(f"  class histogram      {result['class_histogram']}")
     echo_targets(result["targets"])
-    if json_path is not None:
-        json_path.write_text(json.dumps(result, indent=2) + "\n")
+    if json_path is not None:  # written whole, never over a file that appeared meanwhile
+        from kgan import files
+
+        files.write_text_atomically(json_path, json.dumps(result, indent=2) + "\n", overwrite=False)
 
 
 def echo_targets(targets):

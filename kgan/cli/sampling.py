@@ -21,7 +21,7 @@ from kgan.console import use_backend
     help="NAME.png: one grid; NAME.npy: the float32 array (n, H, W, C) in [-1, 1]; "
     "a new folder name (no suffix): one PNG per image.",
 )
-@click.option("--seed", default=0, show_default=True)
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0))
 @click.option(
     "--labels",
     help="Conditional models: comma-separated classes, by name or number (dress,sneaker or "
@@ -29,10 +29,11 @@ from kgan.console import use_backend
 )
 @click.option(
     "--interpolate",
-    type=click.IntRange(2),
+    type=click.IntRange(2, 10_000),
     metavar="STEPS",
-    help="Rows of STEPS images morphing between random latents (spherical interpolation); "
-    "for cgan without --labels, row r also morphs from class r to class r+1.",
+    help="Rows of STEPS images morphing between random latents (spherical interpolation), "
+    "-n images in all (STEPS <= -n); for cgan without --labels, row r also morphs from "
+    "class r to class r+1.",
 )
 @backend_option
 def sample(source, count, output, seed, labels, interpolate, backend):
@@ -40,8 +41,13 @@ def sample(source, count, output, seed, labels, interpolate, backend):
 
     An existing OUTPUT is never overwritten.
     """
-    if output.exists():
+    if output.exists() or output.is_symlink():
         raise click.ClickException(f"{output} exists already; choose another -o.")
+    if interpolate is not None and interpolate > count:
+        raise click.ClickException(
+            f"--interpolate {interpolate} makes rows longer than -n {count} images; "
+            "give -n at least STEPS."
+        )
     kind = {".png": "grid", ".npy": "array", "": "folder"}.get(output.suffix.lower())
     if kind is None:
         raise click.ClickException(
@@ -74,14 +80,20 @@ def _write_samples(pictures, output: Path, kind: str, columns) -> str:
 
     from kgan import files, images
 
-    # Each kind is written under a temporary name and renamed: never half a file or folder.
+    # Each kind is written under a temporary name and linked into place, never over a file
+    # that appeared meanwhile (another kgan sample, a user's): never half a file or folder.
     if kind == "grid":
-        return str(images.save_grid(pictures, output, columns=columns))
+        return str(images.save_grid(pictures, output, columns=columns, overwrite=False))
     if kind == "array":
-        files.write_atomically(output, lambda temporary: np.save(temporary, pictures))
-        return f"{output} ({', '.join(map(str, pictures.shape))} float32 in [-1, 1])"
 
-    files.write_atomically(output, lambda temporary: images.save_images(pictures, temporary))
+        def write(temporary):
+            with open(temporary, "wb") as handle:  # np.save(name) would append .npy
+                np.save(handle, pictures)
+
+        files.write_atomically(output, write, overwrite=False)
+        return f"{output} ({', '.join(map(str, pictures.shape))} float32 in [-1, 1])"
+    write = lambda temporary: images.save_images(pictures, temporary)  # noqa: E731
+    files.write_atomically(output, write, overwrite=False)
     return f"{output}/ ({len(pictures)} PNGs)"
 
 

@@ -52,7 +52,9 @@ def _parse_overrides(pairs):
     help="Continue the run in --out from its last checkpoint; the architecture, data and "
     "settings come from its run.json unless given.",
 )
-@click.option("--seed", type=int, help="Seeds weights, data order and sampling  [default: 0]")
+@click.option(
+    "--seed", type=click.IntRange(0), help="Seeds weights, data order and sampling  [default: 0]"
+)
 @backend_option
 @click.option(
     "--set",

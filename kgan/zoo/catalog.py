@@ -90,6 +90,35 @@ def _entry_names(marker: str) -> list[str]:
     )
 
 
+def is_zoo_name(source) -> bool:
+    """Whether ``source`` names a zoo entry rather than a folder.
+
+    Names are plain (``dcgan-mnist``); anything with a path separator, a
+    leading dot or ``~`` is a folder. As timm does, kgan never guesses.
+    """
+    text = str(source)
+    return not isinstance(source, Path) and not any(c in text for c in "/\\~") and text[:1] != "."
+
+
+def _entry_folder(name: str, marker: str, names) -> Path:
+    """The folder of entry ``name`` in the zoo, if it holds ``marker``; else a one-line error.
+
+    A name that is a path (``/abs``, ``a/../..``) is no entry: the folder is always
+    one level inside the zoo. An entry a killed install left aside (``.NAME.old``)
+    is named with its fix.
+    """
+    directory = zoo_root() / str(name)
+    if is_zoo_name(name) and (directory / marker).is_file():
+        return directory
+    if is_zoo_name(name) and (zoo_root() / f".{name}.old" / marker).is_file():
+        raise ValueError(
+            f"kgan: zoo entry {name!r} was left aside by a killed install; put it back with "
+            f"python scripts/build_zoo.py {name} --stage card (or rename "
+            f"{zoo_root() / f'.{name}.old'} to {directory})."
+        )
+    raise _unknown(str(name), names())
+
+
 def _unknown(name: str, names: list[str]) -> ValueError:
     known = ", ".join(names) or "none yet"
     return ValueError(
@@ -154,18 +183,12 @@ def read_recipe(path) -> ZooRecipe:
 
 def get_recipe(name: str) -> ZooRecipe:
     """The recipe of zoo entry ``name``; a ValueError lists the entries and close matches."""
-    path = zoo_root() / name / RECIPE_FILE
-    if name.startswith(".") or not path.is_file():
-        raise _unknown(name, list_recipes())
-    return read_recipe(path)
+    return read_recipe(_entry_folder(name, RECIPE_FILE, list_recipes) / RECIPE_FILE)
 
 
 def entry_dir(name: str) -> Path:
     """The folder of a zoo entry with weights; unknown names list the entries."""
-    directory = zoo_root() / name
-    if name.startswith(".") or not (directory / MANIFEST_FILE).is_file():
-        raise _unknown(name, list_zoo())
-    return directory
+    return _entry_folder(name, MANIFEST_FILE, list_zoo)
 
 
 def read_manifest(directory) -> dict:
