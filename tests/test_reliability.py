@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -65,15 +66,15 @@ def kill_at(monkeypatch, name, phase):
     """
     real = files.write_atomically
 
-    def write_atomically(path, write):
+    def write_atomically(path, write, **options):
         if os.path.basename(path) != name:
-            return real(path, write)
+            return real(path, write, **options)
         if phase == "before":
             raise Killed
         if phase == "written":
-            write(str(path.with_name(f"{files.TEMPORARY_PREFIX}{path.name}")))
+            write(str(files.temporary_name(Path(path))))
             raise Killed
-        real(path, write)
+        real(path, write, **options)
         raise Killed
 
     monkeypatch.setattr(files, "write_atomically", write_atomically)
@@ -164,13 +165,13 @@ def test_a_full_disk_during_a_save_is_one_line_and_loses_nothing(npz_data, tmp_p
     kept = {p: p.read_bytes() for p in (out / "checkpoints").iterdir()}
     real = files.write_atomically
 
-    def disk_full(path, write):
+    def disk_full(path, write, **options):
         def failing(temporary):
             with open(temporary, "wb") as f:
                 f.write(b"partial")
             raise OSError(28, "No space left on device")
 
-        return real(path, failing)
+        return real(path, failing, **options)
 
     monkeypatch.setattr(files, "write_atomically", disk_full)
     assert_one_line_failure(args_for(npz_data, out, "--resume"), "No space left on device")
@@ -490,6 +491,20 @@ def test_optimizer_settings_keep_each_default_optimizers_class():
 
 
 # -- round 2: resume decides from the whole run; inputs checked before they are expanded --
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("batch_size", 0), ("config", "x"), ("epochs", "5"), ("architecture", ["x"]), ("seed", -1)],
+)
+def test_a_run_json_field_of_the_wrong_type_or_range_is_named(npz_data, tmp_path, field, value):
+    out = tmp_path / "run"
+    run_ok(args_for(npz_data, out, epochs=1))
+    run_file = out / runs.RUN_FILE
+    run_file.write_text(json.dumps({**json.loads(run_file.read_text()), field: value}))
+    result = CliRunner().invoke(main, ["train", "--resume", "--out", str(out), "--epochs", "2"])
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 1 and len(lines) == 1 and field in lines[0], result.output
 
 
 def test_resume_of_a_finished_run_without_checkpoints_never_retrains(npz_data, tmp_path):

@@ -218,7 +218,9 @@ def _recorded_run(out: Path) -> RunRecipe:
     """The run a run directory records (run.json), read without importing Keras."""
     try:
         return RunDirectory(out).read_recipe()
-    except ValueError:
+    except ValueError as error:
+        reason = str(error).removeprefix("kgan: ")
         raise click.ClickException(
-            f"{out} holds no readable run.json to resume; name the architecture and --data."
+            f"{out} holds no usable run.json to resume ({reason}); name the architecture and "
+            "--data to train anew elsewhere."
         ) from None
