@@ -221,6 +221,6 @@ def _recorded_run(out: Path) -> RunRecipe:
     except ValueError as error:
         reason = str(error).removeprefix("kgan: ")
         raise click.ClickException(
-            f"{out} holds no usable run.json to resume ({reason}); name the architecture and "
-            "--data to train anew elsewhere."
+            f"{out} holds no readable run.json to resume ({reason}); name the architecture "
+            "and --data."
         ) from None
