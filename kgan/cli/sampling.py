@@ -92,8 +92,9 @@ def _write_samples(pictures, output: Path, kind: str, columns) -> str:
 
         files.write_atomically(output, write, overwrite=False)
         return f"{output} ({', '.join(map(str, pictures.shape))} float32 in [-1, 1])"
-    write = lambda temporary: images.save_images(pictures, temporary)  # noqa: E731
-    files.write_atomically(output, write, overwrite=False)
+    files.write_atomically(
+        output, lambda temporary: images.save_images(pictures, temporary), overwrite=False
+    )
     return f"{output}/ ({len(pictures)} PNGs)"
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from kgan.data import rules
 from kgan.data.readers import read_arrays
-from kgan.data.specs import DataError, DataSpec
+from kgan.data.specs import DataSpec
 
 
 def scale(images):
@@ -68,12 +68,9 @@ def load(
 
 def check_shapes(spec, images, labels, image_shape, num_classes=None):
     """Raises DataError unless the arrays fit a model making ``image_shape`` images."""
-    try:
-        rules.check_image_shape(images, image_shape, str(spec))
-        if num_classes is not None:
-            rules.check_labels(labels, str(spec), num_classes=num_classes)
-    except ValueError as error:
-        raise DataError(str(error)) from None
+    rules.check_image_shape(images, image_shape, str(spec))
+    if num_classes is not None:
+        rules.check_labels(labels, str(spec), num_classes=num_classes)
 
 
 def load_epochs(
