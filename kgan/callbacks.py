@@ -23,7 +23,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from kgan import files
+from kgan import files, run_log
 from kgan.images import grid_layout, save_grid
 
 CHECKPOINT_PATTERN = re.compile(r"^epoch-(\d{4,})\.keras$")
@@ -70,10 +70,28 @@ class CSVLog(keras.callbacks.CSVLogger):
     with validation data has them and a run without has none.
     """
 
+    def __init__(self, filename, separator=",", append=False, warn=print):
+        super().__init__(filename, separator=separator, append=append)
+        self.warn = warn
+
     def on_epoch_end(self, epoch, logs=None):
         if self.keys is None and logs:
             self.keys = sorted(logs)
+            if self.append and not self.append_header:
+                self._begin_anew_unless_header(["epoch", *self.keys])
         super().on_epoch_end(epoch, logs)
+
+    def _begin_anew_unless_header(self, header):
+        # Rows appended under another header would be misread: set that log aside.
+        with open(self.filename, encoding="utf-8", errors="replace") as log:
+            found = log.readline().rstrip("\r\n").split(",")
+        if found != header:
+            self.csv_file.close()
+            run_log.set_aside(
+                Path(self.filename), "has other columns than this run logs", self.warn
+            )
+            self.csv_file = open(self.filename, "w")  # noqa: SIM115 (CSVLogger closes it)
+            self.append_header = True
 
 
 class StopAfterSteps(keras.callbacks.Callback):
@@ -269,20 +287,6 @@ def restore_checkpoint(model, path, state):
     return state["epoch"]
 
 
-def keep_log_rows(csv_path, epochs_done):
-    """Drops CSV rows past the checkpoint a run resumes from, so no epoch is logged twice."""
-    csv_path = Path(csv_path)
-    if not csv_path.is_file():
-        return
-    lines = csv_path.read_text().splitlines(keepends=True)
-    kept = lines[:1] + [
-        line
-        for line in lines[1:]
-        if line.split(",")[0].isdigit() and int(line.split(",")[0]) < epochs_done
-    ]
-    files.write_text_atomically(csv_path, "".join(kept) if epochs_done else "")
-
-
 class LossCurve(keras.callbacks.Callback):
     """Redraws a PNG of the logged losses per epoch from the CSV log (matplotlib)."""
 
@@ -291,26 +295,21 @@ class LossCurve(keras.callbacks.Callback):
         self.csv_path, self.png_path = Path(csv_path), Path(png_path)
 
     def on_epoch_end(self, epoch, logs=None):
-        import csv
-
         import matplotlib
         import matplotlib.ticker
 
         matplotlib.use("Agg")
         from matplotlib import pyplot
 
-        if not self.csv_path.is_file():
-            return
-        with self.csv_path.open() as f:
-            rows = list(csv.DictReader(f))
+        rows = run_log.read_log(self.csv_path)
         if not rows:
             return
         figure, axis = pyplot.subplots(figsize=(6, 4))
         epochs = [int(row["epoch"]) + 1 for row in rows]
         for key in rows[0]:
-            # CSVLogger adds val_* columns, "NA" without validation data.
-            if key != "epoch" and all(row[key] != "NA" for row in rows):
-                axis.plot(epochs, [float(row[key]) for row in rows], marker="o", label=key)
+            # CSVLogger writes "NA" (nan here) where an epoch has no such log.
+            if key != "epoch" and not any(math.isnan(row[key]) for row in rows):
+                axis.plot(epochs, [row[key] for row in rows], marker="o", label=key)
         axis.set_xlabel("epoch")
         axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         axis.legend()

@@ -14,6 +14,7 @@ Example:
 """
 
 import difflib
+import os
 from collections.abc import Iterable
 
 # Upper bounds on sizes a config may ask for: far above any sensible model, low
@@ -87,3 +88,19 @@ def bounded_image_shape(image_shape) -> tuple:
     sides = [bounded_int("image_shape side", d, 1, MAX_SIZES["image_side"]) for d in sides]
     limit = MAX_SIZES["channels"] if len(image_shape) == 3 else MAX_SIZES["image_side"]
     return (*sides, bounded_int("image_shape last axis", last, 1, limit))
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this machine has free for a new allocation (Linux's MemAvailable,
+    else its physical memory), or None where neither is known."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None

@@ -111,6 +111,23 @@ class Evaluator:
             classifier.inputs, [classifier.output, classifier.get_layer("features").output]
         )
 
+    def check_fits(self, model, name: str):
+        """Raises ValueError (one line) unless ``model`` makes images this evaluator reads."""
+        expected = tuple(self.record["image_shape"])
+        made = tuple(getattr(model, "image_shape", ()))
+        if made != expected:
+            raise ValueError(
+                f"kgan: {name} makes {_shape(made)} images, but the {self.dataset} evaluator "
+                f"reads {_shape(expected)} ones; expected a model of {self.dataset} "
+                f"(kgan's evaluators: {', '.join(DATASET_NAMES)})."
+            )
+        classes = getattr(model, "num_classes", None)
+        if classes is not None and classes != self.num_classes:
+            raise ValueError(
+                f"kgan: {name} is conditioned on {classes} classes, but {self.dataset} has "
+                f"{self.num_classes}; its label accuracy would mean nothing."
+            )
+
     def predict(self, images, batch_size=500):
         """(class probabilities, features) for images in [-1, 1]."""
         probabilities, features = [], []
@@ -124,6 +141,10 @@ class Evaluator:
     def real_images(self, split: str):
         """The evaluator's train or test split as float32 images in [-1, 1], and labels."""
         return read_scaled(self.record["data"][split])
+
+
+def _shape(shape) -> str:
+    return "x".join(map(str, shape))
 
 
 def read_record(dataset: str) -> dict:
@@ -194,6 +215,7 @@ def evaluate(
     say = progress or (lambda message: None)
     model, dataset, architecture, name = _resolve(source, dataset)
     evaluator = load_evaluator(dataset)
+    evaluator.check_fits(model, name)
     protocol = dict(PROTOCOL)
     protocol["num_samples"] = int(num_samples or PROTOCOL["num_samples"])
     protocol["seed"] = int(seed)

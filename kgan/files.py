@@ -146,7 +146,11 @@ def sha256_file(path) -> str:
 
 
 def verify_file(
-    path, expected_sha256: str, owner: str, fix: str = "reinstall kgan or rebuild the entry"
+    path,
+    expected_sha256: str,
+    owner: str,
+    fix: str = "reinstall kgan or rebuild the entry",
+    record: str = "its manifest expects",
 ):
     """Raises ValueError unless ``path``'s sha256 is ``expected_sha256``.
 
@@ -156,6 +160,6 @@ def verify_file(
     actual = sha256_file(check_regular_file(path, owner))
     if actual != expected_sha256:
         raise ValueError(
-            f"kgan: {owner}: {Path(path).name} has sha256 {actual}, but its manifest "
-            f"expects {expected_sha256}; refusing to load it ({fix})."
+            f"kgan: {owner}: {Path(path).name} has sha256 {actual}, but {record} "
+            f"{expected_sha256}; refusing to load it ({fix})."
         )

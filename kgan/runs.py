@@ -235,6 +235,7 @@ class RunDirectory:
 
     def check_holds(self, recipe: RunRecipe, resume: bool):
         """Raises ValueError unless the folder is new, empty, or holds this run (with resume)."""
+        self.check_layout()
         if self.run_file.is_file():
             previous = self.read_recipe()
             if not resume:
@@ -252,6 +253,24 @@ class RunDirectory:
             raise ValueError(
                 f"{self.path} is not empty and holds no kgan run; choose another --out."
             )
+
+    def check_layout(self):
+        """Raises ValueError if a name kgan writes in the run is a link or of the wrong kind.
+
+        Checked before training: a dangling ``checkpoints`` link would otherwise fail
+        only after an epoch, and kgan never writes or prunes through a link.
+        """
+        folders = (self.checkpoints, self.samples, self.tensorboard)
+        for path in (*folders, self.run_file, self.log, self.loss_plot, self.lock_file):
+            if not os.path.lexists(path):
+                continue
+            kind = "folder" if path in folders else "file"
+            if path.is_symlink() or not (path.is_dir() if kind == "folder" else path.is_file()):
+                what = "a link" if path.is_symlink() else "not a " + kind
+                raise ValueError(
+                    f"kgan: {path} is {what}; expected the run's own {kind} there (move it "
+                    "away, or choose another --out)."
+                )
 
     @contextlib.contextmanager
     def lock(self):

@@ -16,7 +16,7 @@ import numpy as np
 
 from kgan import files
 from kgan.model_files import CONFIG_FILE, WEIGHTS_FILE, verify_model_folder
-from kgan.models import GAN, create
+from kgan.models import GAN, check_config_keys, check_fits_in_memory, create
 from kgan.models.optimizers import configured_optimizers
 from kgan.runs import check_optimizers
 from kgan.zoo import catalog
@@ -169,6 +169,9 @@ def _load_folder(directory: Path, source, weights_checked=False):
         )
     config = verify_model_folder(directory, weights_checked)
     try:
+        # The keys -c takes, checked alike (no Keras-only dtype or trainable, did-you-mean).
+        check_config_keys(config["architecture"], config["config"])
+        check_fits_in_memory(config["architecture"], config["config"], copies=1)
         model = create(config["architecture"], **config["config"])
     except (TypeError, ValueError) as error:  # unknown, missing or out-of-range arguments
         reason = " ".join(str(error).split()).removeprefix("kgan: ")

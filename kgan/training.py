@@ -14,8 +14,8 @@ import warnings
 
 import keras
 
-from kgan import callbacks, checks, data, saving
-from kgan.models import create, get_architecture
+from kgan import callbacks, checks, data, run_log, saving
+from kgan.models import check_fits_in_memory, create, get_architecture
 from kgan.models.optimizers import configured_optimizers
 from kgan.runs import RunDirectory, RunRecipe
 
@@ -78,6 +78,7 @@ def train_run(
     if tensorboard:
         _check_tensorboard()
     # The recipe and the data are checked before anything is written to out.
+    check_fits_in_memory(recipe.architecture, recipe.config)
     keras.utils.set_random_seed(recipe.seed)
     model = create(recipe.architecture, **recipe.config)
     labels = model.num_classes is not None
@@ -130,7 +131,7 @@ def train_run(
             steps_per_epoch=recipe.steps_per_epoch,
         )
         run.write_recipe(recipe)
-        callbacks.keep_log_rows(run.log, start_epoch)
+        run_log.keep_log_rows(run.log, start_epoch, warn=echo)
         first = start_epoch + 1
         echo(
             f"kgan {recipe.architecture} on {recipe.backend}: epochs {first}..{recipe.epochs} "
@@ -146,7 +147,7 @@ def train_run(
             verbose=verbose,
             shuffle=False,  # load_epochs shuffles, repeatably
             callbacks=run_callbacks(
-                run, recipe.seed, max_steps, steps_done, tensorboard, keep_checkpoints
+                run, recipe.seed, max_steps, steps_done, tensorboard, keep_checkpoints, echo
             ),
         )
         stop = getattr(model, "non_finite_stop", None)
@@ -157,7 +158,9 @@ def train_run(
     return model
 
 
-def run_callbacks(run: RunDirectory, seed, max_steps, steps_done, tensorboard, keep_checkpoints):
+def run_callbacks(
+    run: RunDirectory, seed, max_steps, steps_done, tensorboard, keep_checkpoints, warn=print
+):
     """The callbacks of a training run, in the order that keeps a resume exact.
 
     The checkpoint comes last: it marks an epoch done, so everything that
@@ -170,7 +173,7 @@ def run_callbacks(run: RunDirectory, seed, max_steps, steps_done, tensorboard, k
     return [
         callbacks.StopOnNonFiniteLoss(),
         *extra,
-        callbacks.CSVLog(str(run.log), append=True),
+        callbacks.CSVLog(str(run.log), append=True, warn=warn),
         callbacks.LossCurve(run.log, run.loss_plot),
         callbacks.SampleGrid(run.samples, seed=seed, summary_dir=summaries),
         callbacks.Checkpoint(run.checkpoints, keep=keep_checkpoints),

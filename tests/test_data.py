@@ -139,8 +139,43 @@ def test_corrupt_npz(tmp_path):
 
 def test_folder_with_mixed_sizes(tmp_path):
     root = make_folder(tmp_path / "imgs", [("a", 16), ("b", 20)])
-    assert_one_line_error(f"folder:{root}", r"differ in size: .* is 16x16x3, .* is 20x20x3")
+    assert_one_line_error(f"folder:{root}", r"differ in size: .* is 16x16 RGB, .* is 20x20 RGB")
 
 
 def test_data_is_exported():
     assert kgan.data is data
+
+
+def _one_image_folder(root, picture):
+    (root / "a").mkdir(parents=True)
+    picture.save(root / "a" / "0.png")
+    return data.readers.read_folder(root)[0][0]
+
+
+def test_folder_image_modes_are_converted_faithfully(tmp_path):
+    from PIL import Image
+
+    ramp = np.arange(0, 65536, 4096, dtype=np.uint16).reshape(4, 4)
+    grey16 = _one_image_folder(tmp_path / "16", Image.fromarray(ramp))  # mode I;16
+    assert grey16.shape == (4, 4, 1)  # grey stays one channel, scaled, not saturated
+    np.testing.assert_array_equal(grey16[..., 0], np.round(ramp / 257).astype(np.uint8))
+
+    colours = np.array([[[200, 10, 30], [0, 90, 250]]], np.uint8)
+    palette = Image.fromarray(colours).convert("P", palette=Image.Palette.ADAPTIVE, colors=4)
+    np.testing.assert_array_equal(_one_image_folder(tmp_path / "p", palette), colours)
+    grey_palette = Image.fromarray(np.array([[0, 128]], np.uint8)).convert("P")
+    assert _one_image_folder(tmp_path / "gp", grey_palette).shape == (1, 2, 1)
+
+    grey_alpha = np.array([[[10, 255], [20, 0]]], np.uint8)
+    la = _one_image_folder(tmp_path / "la", Image.fromarray(grey_alpha, "LA"))
+    np.testing.assert_array_equal(la, grey_alpha)  # alpha kept, no colour channels made up
+    rgba = np.array([[[1, 2, 3, 0], [4, 5, 6, 255]]], np.uint8)
+    np.testing.assert_array_equal(_one_image_folder(tmp_path / "rgba", Image.fromarray(rgba)), rgba)
+
+
+def test_folder_of_mixed_modes_is_refused_in_one_line(tmp_path):
+    from PIL import Image
+
+    root = make_folder(tmp_path / "imgs", [("a", 16)])
+    Image.fromarray(np.zeros((16, 16, 4), np.uint8)).save(root / "a" / "9.png")
+    assert_one_line_error(f"folder:{root}", r"16x16 RGB, .* is 16x16 RGBA; expected one size")

@@ -54,7 +54,7 @@ def test_the_exported_generator_reproduces_sample(arch, tmp_path):
     latents = model.latents(5, seed=1)
     labels = None if model.num_classes is None else np.array([0, 1, 2, 1, 0])
     expected = model.sample(5, latents=latents, labels=labels)
-    export_format = backend.EXPORT_FORMATS[0]
+    export_format = next(iter(backend.EXPORT_FORMATS))
     path = tmp_path / "generator"
     assert model.export_generator(path, format=export_format) == path
     np.testing.assert_allclose(
@@ -70,11 +70,21 @@ def test_export_refuses_existing_paths_and_unsupported_formats(tmp_path):
     existing = tmp_path / "taken"
     existing.write_text("mine")
     with pytest.raises(ValueError, match="exists already"):
-        model.export_generator(existing, format=backend.EXPORT_FORMATS[0])
+        model.export_generator(existing, format=next(iter(backend.EXPORT_FORMATS)))
     assert existing.read_text() == "mine"
     with pytest.raises(ValueError, match=f"expected format as one of .* on the {backend.name}"):
         model.export_generator(tmp_path / "x", format="tflite")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+def test_an_export_without_its_package_is_one_line_naming_it(tmp_path, monkeypatch):
+    for package in ("onnx", "tf2onnx", "jax2onnx"):
+        monkeypatch.setitem(sys.modules, package, None)  # import fails: not installed
+    path = tmp_path / "generator.onnx"  # the suffix picks onnx on every backend
+    needed = {"tensorflow": "tf2onnx", "jax": "jax2onnx", "torch": "onnx"}[backend.name]
+    pattern = f"exporting onnx on {backend.name} needs {needed}, which is not installed"
+    helpers.assert_one_line_failure(["export", "dcgan-mnist", str(path)], pattern)
+    assert not path.exists() and list(tmp_path.iterdir()) == []
 
 
 def test_kgan_export_writes_a_zoo_generator(tmp_path):
@@ -83,7 +93,7 @@ def test_kgan_export_writes_a_zoo_generator(tmp_path):
     assert f"wrote {path}" in result.output
     model = kgan.load("dcgan-mnist")
     latents = model.latents(3, seed=0)
-    served = run_exported(path, backend.EXPORT_FORMATS[0], latents, None)
+    served = run_exported(path, next(iter(backend.EXPORT_FORMATS)), latents, None)
     np.testing.assert_allclose(served, model.sample(3, latents=latents), atol=1e-5)
 
 

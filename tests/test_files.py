@@ -1,5 +1,6 @@
 """kgan.files: unique temporary names, exclusive final creates, nothing of a user's touched."""
 
+import json
 import os
 import threading
 from pathlib import Path
@@ -86,3 +87,52 @@ def test_kgan_sample_bounds_interpolation_by_n_and_names_the_seed(tmp_path):
     result = CliRunner().invoke(main, ["sample", "dcgan-mnist", "--seed", "-1", "-o", str(out)])
     assert result.exit_code == 2 and "--seed" in result.output
     assert not out.exists()
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: no cleanup of kgan's runs after it."""
+
+
+OUTPUTS = {
+    "grid": (["sample", "dcgan-mnist", "-n", "4", "-o"], "grid.png"),
+    "array": (["sample", "dcgan-mnist", "-n", "4", "-o"], "samples.npy"),
+    "folder": (["sample", "dcgan-mnist", "-n", "4", "-o"], "pngs"),
+    "json": (["evaluate", "dcgan-mnist", "--samples", "100", "--json"], "metrics.json"),
+    "export": (["export", "dcgan-mnist"], "served"),
+}
+
+
+@pytest.mark.parametrize("phase", ["written", "placed"])
+@pytest.mark.parametrize("output", sorted(OUTPUTS))
+def test_a_kill_at_each_step_of_an_output_write_loses_nothing(tmp_path, monkeypatch, output, phase):
+    """Killed once the temporary is complete ("written") or just after the rename ("placed")."""
+    command, name = OUTPUTS[output]
+    target, calls = tmp_path / name, []
+    real_fsync = files._fsync_path
+
+    def fsync(path, directory=False):
+        calls.append(path)  # 1st: the temporary, written; 2nd: its folder, after the rename
+        if len(calls) == (1 if phase == "written" else 2):
+            raise Killed
+        real_fsync(path, directory)
+
+    monkeypatch.setattr(files, "_fsync_path", fsync)
+    monkeypatch.setattr(files, "_remove", lambda path: None)  # a kill cleans nothing up
+    with pytest.raises(Killed):
+        CliRunner().invoke(main, [*command, str(target)], catch_exceptions=False)
+    monkeypatch.undo()
+    if phase == "written":  # nothing at the final name; the rerun is not confused by the rest
+        assert not target.exists()
+        rerun = CliRunner().invoke(main, [*command, str(target)])
+        assert rerun.exit_code == 0, rerun.output
+    else:  # the output is whole; a rerun refuses to replace it, in one line
+        rerun = CliRunner().invoke(main, [*command, str(target)])
+        assert rerun.exit_code == 1 and "exists already" in rerun.output
+    if output == "array":
+        assert np.load(target).shape == (4, 28, 28, 1)
+    elif output == "folder":
+        assert len(list(target.glob("*.png"))) == 4
+    elif output == "json":
+        assert json.loads(target.read_text())["source"] == "dcgan-mnist"
+    else:
+        assert target.exists() and (target.is_dir() or target.stat().st_size > 0)

@@ -7,6 +7,7 @@ Crashes are injected at named points of the save sequence by instrumenting
 
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -319,11 +320,17 @@ def test_a_run_whose_weights_blow_up_stops_in_one_line_naming_a_real_place(npz_d
 # -- 7, 8. hostile and broken folders -----------------------------------------------------
 
 
-@pytest.fixture
-def finished_run(npz_data, tmp_path):
-    out = tmp_path / "finished"
+@pytest.fixture(scope="module")
+def finished_template(npz_data, tmp_path_factory):
+    out = tmp_path_factory.mktemp("template") / "finished"
     run_ok(args_for(npz_data, out, epochs=1))
     return out
+
+
+@pytest.fixture
+def finished_run(finished_template, tmp_path):
+    """A finished one-epoch run of this test's own (a copy: tests damage it)."""
+    return Path(shutil.copytree(finished_template, tmp_path / "finished", symlinks=True))
 
 
 def sample_args(source, tmp_path, *extra):
@@ -359,6 +366,10 @@ def test_weights_that_are_not_a_regular_file_are_refused_before_reading(
         (lambda c: [c], "not a kgan model config"),
         (lambda c: {**c, "config": {**c["config"], "colour": 1}}, "does not fit dcgan"),
         (
+            lambda c: {**c, "config": {**c["config"], "dtype": {"x": 1}}},
+            "config.json does not fit dcgan: dcgan has no config key 'dtype'",
+        ),
+        (
             lambda c: {
                 **c,
                 "architecture": "wgan-gp",
@@ -371,6 +382,14 @@ def test_weights_that_are_not_a_regular_file_are_refused_before_reading(
 def test_a_hostile_or_broken_config_is_one_line(finished_run, tmp_path, edit, pattern):
     path = finished_run / "config.json"
     path.write_text(json.dumps(edit(json.loads(path.read_text()))))
+    assert_one_line_failure(sample_args(finished_run, tmp_path), pattern)
+
+
+def test_a_changed_run_directory_names_the_resume_that_repairs_it(finished_run, tmp_path):
+    with open(finished_run / "model.weights.h5", "ab") as weights:
+        weights.write(b"changed")
+    fix = re.escape(f"kgan train --resume --out {finished_run} writes it again")
+    pattern = f"its config.json records .*{fix}"
     assert_one_line_failure(sample_args(finished_run, tmp_path), pattern)
 
 
@@ -617,4 +636,103 @@ def test_an_entry_left_aside_by_a_killed_install_names_its_fix(tmp_path, monkeyp
     from kgan.zoo import publish
 
     publish.recover_entry("dcgan-mnist")
+    assert kgan.load("dcgan-mnist").sample(1, seed=0).shape == (1, 28, 28, 1)
+
+
+def test_a_model_too_big_for_memory_is_refused_before_it_is_built(npz_data, tmp_path):
+    out = tmp_path / "run"
+    huge = ["-c", "width=4096", "-c", "image_shape=[2048,2048,1]"]  # within each bound
+    pattern = r"dcgan with these settings has [\d,]+ weights, about .* GB to train; this machine"
+    assert_one_line_failure(args_for(npz_data, out, *huge), pattern)
+    assert not out.exists()
+
+
+def test_counting_weights_unbuilt_changes_neither_the_weights_nor_the_names():
+    import keras
+
+    from kgan.backend import keras_private
+
+    keras.utils.set_random_seed(7)
+    plain = kgan.create("dcgan", width=8, latent_dim=8)
+    keras.utils.set_random_seed(7)
+    count = keras_private.count_weights_unallocated(
+        lambda: kgan.create("dcgan", width=8, latent_dim=8)
+    )
+    checked = kgan.create("dcgan", width=8, latent_dim=8)
+    assert count == sum(int(np.prod(w.shape)) for w in checked.weights)
+    for a, b in zip(plain.weights, checked.weights, strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_running_out_of_memory_is_one_line(npz_data, tmp_path, monkeypatch):
+    from kgan import training
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError("Unable to allocate 7.28 TiB for an array")
+
+    monkeypatch.setattr(training, "create", no_memory)
+    assert_one_line_failure(
+        args_for(npz_data, tmp_path / "run"), "out of memory: Unable to allocate"
+    )
+
+
+@pytest.mark.parametrize("name", ["checkpoints", "samples", "log.csv"])
+def test_a_dangling_or_foreign_link_in_a_run_is_refused_before_training(
+    finished_run, npz_data, name
+):
+    (finished_run / "config.json").unlink()  # unfinished: the resume would train
+    target = finished_run / name
+    shutil.rmtree(target) if target.is_dir() else target.unlink()
+    target.symlink_to(finished_run / "gone")
+    before = sorted(p.name for p in finished_run.iterdir())
+    pattern = f"{name} is a link; expected the run's own (folder|file) there"
+    assert_one_line_failure(args_for(npz_data, finished_run, "--resume", epochs=2), pattern)
+    assert sorted(p.name for p in finished_run.iterdir()) == before
+
+
+@pytest.mark.parametrize("done", [0, 1, 2, 3], ids=["before", "aside", "mid-removal", "complete"])
+def test_a_kill_at_each_step_of_a_zoo_install_is_recovered(tmp_path, monkeypatch, done):
+    """``done`` steps of install_entry (rename aside, rename in, remove aside) run, then a kill."""
+    from kgan.zoo import publish
+
+    zoo_dir, staged = tmp_path / "zoo", tmp_path / "staged"
+    for folder, which in ((zoo_dir / "dcgan-mnist", "old"), (staged, "new")):
+        shutil.copytree(kgan.zoo.entry_dir("dcgan-mnist"), folder)
+        (folder / "which").write_text(which)  # not in the manifest: tells the two apart
+    monkeypatch.setenv("KGAN_ZOO_DIR", str(zoo_dir))
+    real_rename, real_rmtree, steps = os.rename, shutil.rmtree, []
+
+    def step(real):
+        def run(path, *args, **kwargs):
+            if len(steps) == done:
+                if real is real_rmtree and done == 2 and os.path.isdir(path):  # half removed
+                    os.unlink(os.path.join(path, "which"))
+                raise Killed
+            steps.append(path)
+            return real(path, *args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(publish.os, "rename", step(real_rename))
+    monkeypatch.setattr(publish.shutil, "rmtree", step(real_rmtree))
+    if done < 3:
+        with pytest.raises(Killed):
+            publish.install_entry(staged, "dcgan-mnist")
+    else:
+        publish.install_entry(staged, "dcgan-mnist")
+    monkeypatch.setattr(publish.os, "rename", real_rename)
+    monkeypatch.setattr(publish.shutil, "rmtree", real_rmtree)
+
+    listed = CliRunner().invoke(main, ["list"])
+    assert listed.exit_code == 0
+    if done == 1:  # only the old entry, aside: list and load name the fix in one line
+        assert "left aside by a killed install" in listed.output
+        assert_one_line_failure(["info", "dcgan-mnist"], "left aside by a killed install")
+    else:
+        assert "dcgan-mnist" in listed.output and "left aside" not in listed.output
+    publish.recover_entry("dcgan-mnist")
+    which = (zoo_dir / "dcgan-mnist" / "which").read_text()
+    assert which == ("old" if done < 2 else "new")
+    assert [p.name for p in zoo_dir.iterdir()] == ["dcgan-mnist"]  # nothing left aside
+    assert staged.exists() == (done < 2)  # the new build is kept until it is in place
     assert kgan.load("dcgan-mnist").sample(1, seed=0).shape == (1, 28, 28, 1)

@@ -225,6 +225,27 @@ def test_evaluate_measures_an_entry_and_the_cli_prints_it(tmp_path):
     assert unknown.exit_code == 1 and "(kgan evaluate --dataset), one of mnist" in unknown.output
 
 
+@pytest.mark.parametrize(
+    ("config", "pattern"),
+    [
+        (
+            {"image_shape": [28, 28, 3]},
+            "makes 28x28x3 images, but the mnist evaluator reads 28x28x1",
+        ),
+        (
+            {"image_shape": [28, 28, 1], "num_classes": 3},
+            "conditioned on 3 classes, but mnist has 10",
+        ),
+    ],
+)
+def test_a_model_the_evaluator_cannot_read_is_one_line(config, pattern):
+    arch = "cgan" if "num_classes" in config else "dcgan"
+    model = kgan.create(arch, width=8, latent_dim=8, **config)
+    with pytest.raises(ValueError, match=pattern) as info:
+        kgan.evaluate(model, dataset="mnist", num_samples=10)
+    assert "\n" not in str(info.value)
+
+
 def test_list_and_sample_by_name(tmp_path):
     listed = CliRunner().invoke(main, ["list"])
     assert listed.exit_code == 0 and all(name in listed.output for name in EXPECTED)

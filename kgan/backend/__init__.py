@@ -28,7 +28,9 @@ here and nowhere else. Each backend module offers the same functions:
   leaves the model usable if they raise (JAX detaches variable values
   while it runs).
 - ``EXPORT_FORMATS``: the ``Model.export`` formats Keras supports on this
-  backend (it needs extra packages for some: tf2onnx, jax2onnx, onnxscript).
+  backend, each with the optional packages it needs (tf2onnx, jax2onnx, onnx).
+- ``is_out_of_memory(error)``: whether ``error`` is this backend's failed
+  allocation (each reports it differently).
 """
 
 import importlib
@@ -55,12 +57,14 @@ test_step = _impl.test_step
 keep_usable = _impl.keep_usable
 EXPORT_FORMATS = _impl.EXPORT_FORMATS
 MULTI_STEP_EXECUTION = _impl.MULTI_STEP_EXECUTION
+is_out_of_memory = _impl.is_out_of_memory
 
 __all__ = [
     "EXPORT_FORMATS",
     "MULTI_STEP_EXECUTION",
     "SUPPORTED_BACKENDS",
     "input_gradient",
+    "is_out_of_memory",
     "keep_usable",
     "minimize",
     "name",

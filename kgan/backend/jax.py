@@ -14,7 +14,7 @@ import keras
 from kgan.backend import keras_private
 
 # tf_saved_model through jax2tf (TensorFlow is a kgan dependency); onnx through jax2onnx.
-EXPORT_FORMATS = ("tf_saved_model", "onnx")
+EXPORT_FORMATS = {"tf_saved_model": ("tensorflow",), "onnx": ("jax2onnx",)}
 
 # compile(steps_per_execution=N) runs N steps in one jitted call.
 MULTI_STEP_EXECUTION = True
@@ -166,3 +166,10 @@ def input_gradient(fn, x):
 def sync_replicas(model):
     # keras.distribution places one copy of each variable on every device and process.
     return None
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    # XLA reports a failed allocation as a runtime error with this status.
+    return isinstance(error, MemoryError) or (
+        isinstance(error, RuntimeError) and "RESOURCE_EXHAUSTED" in str(error)
+    )

@@ -1,10 +1,17 @@
-"""The few Keras internals the JAX backend touches, in one place, with the version they match.
+"""The few Keras internals kgan touches, in one place, with the version they match.
 
-Written for Keras 3.15 (``keras/src/backend/common/stateless_scope.py`` and
-``keras/src/backend/jax/trainer.py``). Should a Keras release move them, this
-module is what to change; ``KERAS_VERSION`` names the release they were read from.
+Written for Keras 3.15 (``keras/src/backend/common/stateless_scope.py``,
+``keras/src/backend/common/variables.py`` and ``keras/src/backend/jax/trainer.py``).
+Should a Keras release move them, this module is what to change; ``KERAS_VERSION``
+names the release they were read from.
 """
 
+import copy
+import math
+import random
+
+import keras
+from keras.src.backend.common import global_state
 from keras.src.backend.common.stateless_scope import get_stateless_scope
 
 KERAS_VERSION = "3.15"
@@ -31,3 +38,27 @@ def sync_pending_state(model):
     """Writes the JAX trainer's newest state back into the variables, if it kept one."""
     if getattr(model, "_jax_state", None):
         model.jax_state_sync()
+
+
+def count_weights_unallocated(build) -> int:
+    """The number of weight values of ``build()``'s model, built without allocating them.
+
+    Inside a ``StatelessScope`` Keras gives variables their shapes and defers their
+    values; the model is then dropped before anything initializes them.
+    """
+    pending = global_state.get_global_attribute("uninitialized_variables", [], True)
+    before = len(pending)
+    # Unseeded initializers draw their seeds from Python's random module and layers
+    # their names from Keras's counters: both are put back, so the real build that
+    # follows gets the weights and names it would have had without this one.
+    seeds = random.getstate()
+    names = copy.copy(global_state.get_global_attribute("object_name_uids"))
+    try:
+        with keras.StatelessScope(initialize_variables=False):
+            model = build()
+        return sum(math.prod(variable.shape) for variable in model.weights)
+    finally:
+        # Keras would allocate them at the next scope's exit: forget this build's ones.
+        del pending[before:]
+        random.setstate(seeds)
+        global_state.set_global_attribute("object_name_uids", names)

@@ -10,7 +10,7 @@ from kgan.backend import eager
 train_step, test_step, keep_usable = eager.train_step, eager.test_step, eager.keep_usable
 
 # onnx through tf2onnx.
-EXPORT_FORMATS = ("tf_saved_model", "onnx")
+EXPORT_FORMATS = {"tf_saved_model": (), "onnx": ("tf2onnx",)}
 
 # compile(steps_per_execution=N) runs N steps in one tf.function call.
 MULTI_STEP_EXECUTION = True
@@ -58,3 +58,7 @@ def input_gradient(fn, x):
 def sync_replicas(model):
     # MirroredStrategy creates every replica's variables from the same values.
     return None
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    return isinstance(error, MemoryError | tf.errors.ResourceExhaustedError)

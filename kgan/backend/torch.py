@@ -9,7 +9,7 @@ train_step, test_step, keep_usable = eager.train_step, eager.test_step, eager.ke
 
 # Keras's tf_saved_model export of a torch model needs litert-torch and fails on
 # Functional models; onnx goes through torch.onnx (onnx + onnxscript).
-EXPORT_FORMATS = ("onnx",)
+EXPORT_FORMATS = {"onnx": ("onnx",)}
 
 # Keras's PyTorch trainer runs one step per call (it refuses more); eager steps
 # have no per-call compile or dispatch cost for it to amortize.
@@ -79,3 +79,10 @@ def input_gradient(fn, x):
     x = x.detach().requires_grad_(True)
     (grad,) = torch.autograd.grad(torch.sum(fn(x)), x, create_graph=True)
     return grad
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    # The CPU allocator raises a plain RuntimeError; CUDA's is OutOfMemoryError.
+    return isinstance(error, MemoryError | torch.OutOfMemoryError) or (
+        isinstance(error, RuntimeError) and "can't allocate memory" in str(error)
+    )

@@ -5,12 +5,36 @@ can still pick the Keras backend and ``--help`` stays fast: that is why the
 command modules import kgan's Keras floors inside their functions.
 """
 
+import sys
+
 import click
 
-from kgan.console import BACKENDS, OneLineErrorsGroup
+from kgan.console import BACKENDS, OneLineErrorsGroup, one_line
 
 
-@click.group(cls=OneLineErrorsGroup)
+class KganCommands(OneLineErrorsGroup):
+    """One-line errors, and a failed allocation (of any backend) as one line too."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            if not _out_of_memory(error):
+                raise
+            raise click.ClickException(
+                f"out of memory: {one_line(error, 200)} (try a smaller width, batch size or "
+                "count; -c width=64 is the default)"
+            ) from None
+
+
+def _out_of_memory(error) -> bool:
+    if isinstance(error, MemoryError):
+        return True
+    # Only a command that has loaded a backend can have hit its allocator.
+    return "kgan.backend" in sys.modules and sys.modules["kgan.backend"].is_out_of_memory(error)
+
+
+@click.group(cls=KganCommands)
 @click.version_option(package_name="kgan")
 def main():
     """kgan: GANs for Keras 3 on TensorFlow, JAX and PyTorch.

@@ -105,7 +105,7 @@ def _write_samples(pictures, output: Path, kind: str, columns) -> str:
     "--format",
     "export_format",
     help="tf_saved_model (TensorFlow, JAX backends) or onnx (PyTorch; TensorFlow/JAX with "
-    "tf2onnx/jax2onnx)  [default: the backend's first]",
+    "tf2onnx/jax2onnx)  [default: onnx for a PATH ending in .onnx, else the backend's first]",
 )
 @backend_option
 def export(source, path, export_format, backend):
@@ -121,6 +121,8 @@ def export(source, path, export_format, backend):
     from kgan import saving
 
     model = saving.load(source)
-    export_format = export_format or kgan_backend.EXPORT_FORMATS[0]
+    if export_format is None:
+        onnx = path.suffix.lower() == ".onnx" and "onnx" in kgan_backend.EXPORT_FORMATS
+        export_format = "onnx" if onnx else next(iter(kgan_backend.EXPORT_FORMATS))
     model.export_generator(path, format=export_format)
     click.echo(f"wrote {path} ({export_format}, generator of {source})")

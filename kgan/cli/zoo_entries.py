@@ -24,6 +24,8 @@ def list_entries():
         )
         lines.append(f"{name:<27} {entry.architecture:<12} {entry.dataset:<14} {metrics}")
     click.echo("\n".join(lines))
+    for name in zoo.catalog.left_aside():
+        click.echo(f"warning: {zoo.catalog.left_aside_fix(name)}.", err=True)
 
 
 @main.command()

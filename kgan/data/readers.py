@@ -135,7 +135,7 @@ def read_folder(directory):
                 files.check_regular_file(file, "folder")  # a FIFO named x.png would hang open()
                 with Image.open(file) as picture:
                     _check_size(file, picture.size)  # from the header, before decoding
-                    array = np.asarray(picture.convert("L" if picture.mode in "1LP" else "RGB"))
+                    array = faithful_array(file, picture)
             except ValueError as error:
                 raise DataError(str(error)) from None
             except (UnidentifiedImageError, DecompressionBombError, OSError) as error:
@@ -146,13 +146,50 @@ def read_folder(directory):
             elif array.shape != first[1]:
                 raise DataError(
                     f"kgan: images in {directory} differ in size: {first[0]} is "
-                    f"{_size(first[1])}, {file} is {_size(array.shape)}; expected one size."
+                    f"{_size(first[1])}, {file} is {_size(array.shape)}; expected one size and "
+                    "one mode (convert them all to RGB, or all to grey)."
                 )
             images.append(array)
             labels.append(label)
     if not images:
         raise DataError(f"kgan: no image files in the class folders of {directory}.")
     return np.stack(images), np.asarray(labels, "int64")
+
+
+# Modes whose pixels are 8-bit grey, grey + alpha, colour or colour + alpha once
+# converted: channels follow the mode, so alpha is kept, never silently dropped.
+_CONVERSIONS = {"1": "L", "L": "L", "LA": "LA", "La": "LA", "PA": "RGBA", "RGBA": "RGBA"}
+_SIXTEEN_BIT = {"I;16", "I;16L", "I;16B", "I;16N", "I"}
+
+
+def faithful_array(file, picture) -> np.ndarray:
+    """A decoded image as uint8 (H, W[, C]) with its channels kept: grey as 1 channel,
+    grey + alpha as 2, colour as 3, colour + alpha as 4. 16-bit grey is scaled to 8
+    bits (65535 -> 255), a palette becomes the colours it holds (grey, RGB, or RGBA
+    with its transparency). Float images are refused: their range is unknown."""
+    mode = picture.mode
+    if mode in _SIXTEEN_BIT:
+        values = np.asarray(picture, dtype=np.int64)
+        if values.size and (values.min() < 0 or values.max() > 65535):
+            raise ValueError(
+                f"kgan: {file} is {mode} with values outside 0..65535; "
+                "expected 8- or 16-bit images."
+            )
+        return np.round(values / 257.0).astype(np.uint8)  # 65535 / 255 = 257
+    if mode == "P":
+        if "transparency" in picture.info:
+            return np.asarray(picture.convert("RGBA"))
+        colours = np.asarray(picture.convert("RGB"))
+        grey = (colours[..., 0] == colours[..., 1]).all() and (
+            colours[..., 1] == colours[..., 2]
+        ).all()
+        return colours[..., 0] if grey else colours
+    if mode == "F":
+        raise ValueError(
+            f"kgan: {file} holds floating-point pixels (mode F); "
+            "expected 8- or 16-bit integer images."
+        )
+    return np.asarray(picture.convert(_CONVERSIONS.get(mode, "RGB")))
 
 
 def _check_size(file, size):
@@ -192,8 +229,11 @@ def read_scaled(spec):
     return images.astype("float32") / 127.5 - 1.0, labels
 
 
+_CHANNEL_NAMES = {1: "grey", 2: "grey+alpha", 3: "RGB", 4: "RGBA"}
+
+
 def _size(shape):
-    return f"{shape[1]}x{shape[0]}x{shape[2]}"
+    return f"{shape[1]}x{shape[0]} {_CHANNEL_NAMES.get(shape[2], f'{shape[2]}-channel')}"
 
 
 _READERS = {

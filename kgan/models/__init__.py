@@ -5,6 +5,7 @@ from kgan.models.dcgan import DCGAN
 from kgan.models.gan import GAN
 from kgan.models.registry import (
     check_config_keys,
+    check_fits_in_memory,
     config_keys,
     create,
     get_architecture,
@@ -20,6 +21,7 @@ __all__ = [
     "WGANGP",
     "VanillaGAN",
     "check_config_keys",
+    "check_fits_in_memory",
     "config_keys",
     "create",
     "get_architecture",

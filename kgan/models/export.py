@@ -1,5 +1,6 @@
 """Export of a model's generator for serving, in the formats Keras writes on this backend."""
 
+import importlib.util
 import warnings
 from pathlib import Path
 
@@ -16,6 +17,13 @@ def export_network(network, path, format: str, input_signature) -> Path:
         raise ValueError(
             f"kgan: expected format as one of {', '.join(backend.EXPORT_FORMATS)} on the "
             f"{backend.name} backend (what Keras exports there); got {format!r}."
+        )
+    # Checked first: torch.onnx without onnx fails deep in its tracer, in 50 lines.
+    missing = [name for name in backend.EXPORT_FORMATS[format] if not _installed(name)]
+    if missing:
+        raise ValueError(
+            f"kgan: exporting {format} on {backend.name} needs {', '.join(missing)}, which "
+            f"is not installed (pip install {' '.join(missing)})."
         )
     path = Path(path)
     if path.exists():
@@ -37,3 +45,10 @@ def export_network(network, path, format: str, input_signature) -> Path:
 
     files.write_atomically(path, write)
     return path
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a parent that fails, or a None in sys.modules
+        return False

@@ -4,7 +4,12 @@ import dataclasses
 import inspect
 
 from kgan import checks
+from kgan.backend import keras_private
 from kgan.models.recipe import Recipe
+
+# float32 copies of each weight that training holds: the weight, its gradient, Adam's
+# two moments, and room for an EMA copy or a second network's.
+TRAINING_COPIES = 5
 
 _ARCHITECTURES = {}
 
@@ -50,6 +55,26 @@ def create(arch: str, **config):
     (32, 32, 3)
     """
     return get_architecture(arch)(**config)
+
+
+def check_fits_in_memory(arch: str, config: dict, copies: int = TRAINING_COPIES):
+    """Raises ValueError (one line) if ``arch`` with ``config`` could not fit in memory.
+
+    The model is built with its weights' shapes only, so a width the bounds allow but
+    the machine cannot hold is refused before any allocation, not by the allocator.
+    """
+    available = checks.available_memory()
+    if available is None:
+        return
+    weights = keras_private.count_weights_unallocated(lambda: create(arch, **config))
+    needed = weights * 4 * copies
+    if needed > available:
+        use = "train" if copies > 1 else "hold"
+        raise ValueError(
+            f"kgan: {arch} with these settings has {weights:,} weights, about "
+            f"{needed / 1e9:.1f} GB to {use}; this machine has {available / 1e9:.1f} GB "
+            "free. Expected a smaller width, image_shape or latent_dim."
+        )
 
 
 # Constructor parameters that are not config keys: the networks themselves and

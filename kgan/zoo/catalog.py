@@ -80,6 +80,24 @@ def list_zoo() -> list[str]:
     return _entry_names(MANIFEST_FILE)
 
 
+def left_aside() -> list[str]:
+    """Entries a killed ``install_entry`` left aside as ``.NAME.old``, with none in place."""
+    root = zoo_root()
+    if not root.is_dir():
+        return []
+    found = (p.parent.name[1:-4] for p in root.glob(f".*.old/{MANIFEST_FILE}"))
+    return sorted(name for name in found if not (root / name / MANIFEST_FILE).is_file())
+
+
+def left_aside_fix(name: str) -> str:
+    """How to put back entry ``name`` that a killed install left aside."""
+    aside, directory = zoo_root() / f".{name}.old", zoo_root() / name
+    return (
+        f"zoo entry {name!r} was left aside by a killed install; put it back with "
+        f"python scripts/build_zoo.py {name} --stage card (or rename {aside} to {directory})"
+    )
+
+
 def _entry_names(marker: str) -> list[str]:
     root = zoo_root()
     if not root.is_dir():
@@ -111,11 +129,7 @@ def _entry_folder(name: str, marker: str, names) -> Path:
     if is_zoo_name(name) and (directory / marker).is_file():
         return directory
     if is_zoo_name(name) and (zoo_root() / f".{name}.old" / marker).is_file():
-        raise ValueError(
-            f"kgan: zoo entry {name!r} was left aside by a killed install; put it back with "
-            f"python scripts/build_zoo.py {name} --stage card (or rename "
-            f"{zoo_root() / f'.{name}.old'} to {directory})."
-        )
+        raise ValueError(f"kgan: {left_aside_fix(name)}.")
     raise _unknown(str(name), names())
 
 
