@@ -1,7 +1,9 @@
 """kgan: generative adversarial networks for Keras 3, on TensorFlow, JAX and PyTorch.
 
-Names load on first use, so ``kgan --help`` and ``import kgan`` stay fast and
-the Keras backend can still be chosen until a model is touched.
+Importing kgan imports Keras (on ``KERAS_BACKEND``, as importing keras does) and
+registers kgan's classes with it, so ``keras.saving.load_model`` opens any kgan
+``.keras`` file in a fresh process. The ``kgan`` command defers that until its
+``--backend`` option is read (``KGAN_DEFER_KERAS=1``, set by ``kgan_launcher``).
 
 Example:
 
@@ -15,8 +17,11 @@ Example:
 """
 
 import importlib
+import os
 
 from kgan.version import __version__
+
+DEFER_KERAS = "KGAN_DEFER_KERAS"
 
 _EXPORTS = {
     "CGAN": "kgan.models",
@@ -68,3 +73,12 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(__all__)
+
+
+if os.environ.get(DEFER_KERAS) != "1":
+    # Keras finds a saved model's classes by their registered names ("kgan>DCGAN"):
+    # they must be registered before any load_model, not when a kgan name is first used.
+    from kgan import console
+
+    console.import_keras_quietly()
+    importlib.import_module("kgan.models")

@@ -63,7 +63,7 @@ def _write_image_summary(directory: Path, png: Path, step: int):
 
 
 class CSVLog(keras.callbacks.CSVLogger):
-    """keras.callbacks.CSVLogger without its always-"NA" ``val_*`` columns.
+    """keras.callbacks.CSVLogger without its always-"NA" ``val_*`` columns, epochs from 1.
 
     CSVLogger adds a val_ column for every log when the first epoch has no
     validation logs; here the columns are the first epoch's logs, so a run
@@ -79,7 +79,8 @@ class CSVLog(keras.callbacks.CSVLogger):
             self.keys = sorted(logs)
             if self.append and not self.append_header:
                 self._begin_anew_unless_header(["epoch", *self.keys])
-        super().on_epoch_end(epoch, logs)
+        # Epochs count from 1, as checkpoints (epoch-0001) and grids do; Keras's from 0.
+        super().on_epoch_end(epoch + 1, logs)
 
     def _begin_anew_unless_header(self, header):
         # Rows appended under another header would be misread: set that log aside.
@@ -305,7 +306,7 @@ class LossCurve(keras.callbacks.Callback):
         if not rows:
             return
         figure, axis = pyplot.subplots(figsize=(6, 4))
-        epochs = [int(row["epoch"]) + 1 for row in rows]
+        epochs = [int(row["epoch"]) for row in rows]
         for key in rows[0]:
             # CSVLogger writes "NA" (nan here) where an epoch has no such log.
             if key != "epoch" and not any(math.isnan(row[key]) for row in rows):

@@ -59,9 +59,10 @@ def set_aside(path: Path, reason: str, warn=print) -> Path:
 def keep_log_rows(path, epochs_done: int, warn=print) -> None:
     """Keeps the rows of the ``epochs_done`` epochs a resumed run has done, checked.
 
-    Rows of later epochs (the run is resumed from before them), a truncated last row
-    and rows that are not numbers are dropped; line ends become CSVLogger's. A log that
-    is not UTF-8 or whose header is not kgan's is set aside whole.
+    Epochs count from 1; a kgan 0.2 log (from 0) is renumbered. Rows of later epochs
+    (the run is resumed from before them), a truncated last row and rows that are not
+    numbers are dropped; line ends become CSVLogger's. A log that is not UTF-8 or whose
+    header is not kgan's is set aside whole.
     """
     path = Path(path)
     if not os.path.lexists(path):
@@ -83,19 +84,26 @@ def keep_log_rows(path, epochs_done: int, warn=print) -> None:
     if problem:
         set_aside(path, problem, warn)
         return
-    kept, unreadable, last = [], 0, -1
+    rows, unreadable, last = [], 0, -1
     for line in lines[1:]:
-        complete = line.endswith(("\n", "\r"))
-        epoch = _row_epoch(line.rstrip("\r\n").split(","), len(header)) if complete else None
+        fields = line.rstrip("\r\n").split(",")
+        epoch = _row_epoch(fields, len(header)) if line.endswith(("\n", "\r")) else None
         if epoch is None or epoch <= last:
             unreadable += 1
-        elif epoch < epochs_done:
-            kept.append(line.rstrip("\r\n"))
+        else:
+            rows.append(fields)
             last = epoch
+    # kgan 0.2 counted epochs from 0 (Keras's numbering); they count from 1 now.
+    shift = 1 if rows and rows[0][0] == "0" else 0
+    kept = [
+        ",".join([str(int(fields[0]) + shift), *fields[1:]])
+        for fields in rows
+        if int(fields[0]) + shift <= epochs_done
+    ]
     if unreadable:
         warn(f"warning: dropped {unreadable} unreadable row(s) of {path}.")
-    rows = [",".join(header), *kept] if epochs_done else []
-    files.write_text_atomically(path, "".join(row + LINE_END for row in rows))
+    lines = [",".join(header), *kept] if epochs_done else []
+    files.write_text_atomically(path, "".join(line + LINE_END for line in lines))
 
 
 def read_log(path) -> list[dict]:

@@ -10,6 +10,7 @@ pass their checks, and every file is written crash-safely (``kgan.files``),
 so a kill at any point leaves a directory that ``--resume`` continues.
 """
 
+import math
 import warnings
 
 import keras
@@ -18,6 +19,7 @@ from kgan import callbacks, checks, data, run_log, saving
 from kgan.models import check_fits_in_memory, create, get_architecture
 from kgan.models.optimizers import configured_optimizers
 from kgan.runs import RunDirectory, RunRecipe
+from kgan.zoo.catalog import is_zoo_name
 
 
 def train_run(
@@ -95,7 +97,11 @@ def train_run(
         )
     model.compile(
         *configured_optimizers(model, recipe.optimizers),
-        steps_per_execution=steps_per_call(steps_per_execution, epoch_steps),
+        # Whole calls that also end exactly at max_steps (every stop is a multiple of the gcd).
+        steps_per_execution=steps_per_call(
+            steps_per_execution,
+            math.gcd(epoch_steps, max_steps) if epoch_steps and max_steps else epoch_steps,
+        ),
     )
     run.check_holds(recipe, resume)  # a foreign folder is refused before any write
     with run.lock():
@@ -119,7 +125,7 @@ def train_run(
                 )
             # Killed between its last checkpoint and the final save: finish it now.
             saving.save_model_folder(model, out, recipe.optimizers)
-            echo(f"done (final model written from epoch {start_epoch}): kgan.load({str(out)!r})")
+            echo(f"done (final model written from epoch {start_epoch}): {_load_hint(out)}")
             return model
         dataset, steps = data.load_epochs(
             recipe.data,
@@ -132,10 +138,14 @@ def train_run(
         )
         run.write_recipe(recipe)
         run_log.keep_log_rows(run.log, start_epoch, warn=echo)
-        first = start_epoch + 1
+        last, until = recipe.epochs, ""
+        if max_steps is not None:
+            until = f", stopping after step {max_steps}"
+            if epoch_steps:
+                last = min(last, start_epoch + -(-(max_steps - steps_done) // epoch_steps))
         echo(
-            f"kgan {recipe.architecture} on {recipe.backend}: epochs {first}..{recipe.epochs} "
-            f"into {out}"
+            f"kgan {recipe.architecture} on {recipe.backend}: epochs {start_epoch + 1}..{last} "
+            f"into {out}{until}"
         )
         model.fit(
             dataset,
@@ -154,7 +164,7 @@ def train_run(
         if stop:
             raise ValueError(f"stopped: {_describe_stop(stop)}; {_last_good(run)}")
         saving.save_model_folder(model, out, recipe.optimizers)
-    echo(f"done: kgan.load({str(out)!r})")
+    echo(f"done: {_load_hint(out)}")
     return model
 
 
@@ -217,6 +227,12 @@ def steps_per_call(steps_per_execution: int, epoch_steps: int | None) -> int:
     if not epoch_steps:
         return steps
     return max(n for n in range(1, steps + 1) if epoch_steps % n == 0)
+
+
+def _load_hint(out) -> str:
+    """``kgan.load(...)`` as it works when pasted: a bare name would mean a zoo entry."""
+    text = str(out)
+    return f"kgan.load({(text if not is_zoo_name(text) else f'./{text}')!r})"
 
 
 def _check_tensorboard():

@@ -18,12 +18,16 @@ each is built in a process of its own, since Keras picks its backend once per
 process. The entry format itself lives in kgan/zoo/ (catalog: read, publish: write).
 """
 
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import click
+
+# kgan imports Keras on import unless told to wait: the backend is chosen below.
+os.environ["KGAN_DEFER_KERAS"] = "1"
 
 from kgan.console import OneLineErrorsCommand, use_backend
 

@@ -9,10 +9,14 @@ kgan.evaluate uses it; see kgan/evaluation.py for the protocol.
 """
 
 import json
+import os
 import shlex
 import sys
 
 import click
+
+# kgan imports Keras on import unless told to wait: the backend is chosen below.
+os.environ["KGAN_DEFER_KERAS"] = "1"
 
 from kgan.console import BACKENDS, OneLineErrorsCommand, use_backend
 from kgan.datasets import DATASETS

@@ -70,7 +70,7 @@ def test_kill_and_resume_ends_with_the_same_weights(idx_data, tmp_path, recipe):
     for name in full:
         np.testing.assert_array_equal(resumed[name], full[name], err_msg=name)
     log_epochs = [line.split(",")[0] for line in (killed / "log.csv").read_text().splitlines()[1:]]
-    assert log_epochs == ["0", "1", "2"]
+    assert log_epochs == ["1", "2", "3"]  # from 1, as checkpoints and grids
 
 
 def test_a_run_directory_is_complete_and_loads(idx_data, tmp_path):
@@ -322,7 +322,7 @@ def test_resume_reads_the_settings_from_run_json(idx_data, tmp_path):
     result = CliRunner().invoke(main, ["train", "--resume", "--out", str(out), "--epochs", "2"])
     assert result.exit_code == 0, result.output
     assert [line.split(",")[0] for line in (out / "log.csv").read_text().splitlines()[1:]] == [
-        "0",
         "1",
+        "2",
     ]
     assert_one_line_failure(["train", "--resume", "--out", str(tmp_path / "none")], "no readable")

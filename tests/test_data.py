@@ -72,6 +72,18 @@ def test_folder_of_class_subfolders(tmp_path):
     assert_scaled_batch(first(data.load(f"folder:{root}")), (16, 16, 3))
 
 
+def test_offline_tfds_is_one_line_without_a_download(tmp_path, monkeypatch):
+    from kgan.data import pipelines
+
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path))  # nothing downloaded there
+    monkeypatch.setattr(pipelines, "_reachable", lambda address, timeout=3.0: False)  # offline
+    with pytest.raises(data.DataError, match=r"not downloaded yet .* offline, use idx:DIR") as info:
+        data.load("tfds:mnist")
+    assert "\n" not in str(info.value)
+    with pytest.raises(data.DataError, match="tfds has no data set 'mnistt'"):
+        data.load("tfds:mnistt")
+
+
 def test_tfds_spec_with_mock_data():
     import tensorflow_datasets as tfds
 
@@ -118,7 +130,7 @@ def test_missing_files(tmp_path):
     assert_one_line_error(f"idx:{tmp_path / 'nope'}", "expects a directory")
     assert_one_line_error(f"idx:{tmp_path}", r"no train-images-idx3-ubyte\[.gz\]")
     assert_one_line_error(f"npz:{tmp_path / 'x.npz'}", "no such npz file")
-    assert_one_line_error(f"folder:{tmp_path}", "no class sub-folders")
+    assert_one_line_error(f"folder:{tmp_path}", "no image files in .*expected DIR/CLASS/IMAGE")
 
 
 def test_corrupt_idx(tmp_path):
@@ -179,3 +191,17 @@ def test_folder_of_mixed_modes_is_refused_in_one_line(tmp_path):
     root = make_folder(tmp_path / "imgs", [("a", 16)])
     Image.fromarray(np.zeros((16, 16, 4), np.uint8)).save(root / "a" / "9.png")
     assert_one_line_error(f"folder:{root}", r"16x16 RGB, .* is 16x16 RGBA; expected one size")
+
+
+def test_a_flat_folder_is_unlabelled_data_for_unconditional_models(tmp_path):
+    from PIL import Image
+
+    for index in range(3):
+        Image.fromarray(np.full((8, 8), index * 50, np.uint8)).save(tmp_path / f"{index}.png")
+    images, labels = data.read_arrays(f"folder:{tmp_path}")
+    assert images.shape == (3, 8, 8, 1) and labels.tolist() == [0, 0, 0]
+    data.check_shapes(f"folder:{tmp_path}", images, labels, (8, 8, 1))  # unconditional: fine
+    with pytest.raises(data.DataError, match="flat folder of unlabelled images; a conditional"):
+        data.check_shapes(f"folder:{tmp_path}", images, labels, (8, 8, 1), num_classes=3)
+    (tmp_path / "cats").mkdir()
+    assert_one_line_error(f"folder:{tmp_path}", "holds both images .* and class sub-folders")

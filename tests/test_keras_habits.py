@@ -1,5 +1,9 @@
 """What a Keras user does next: evaluate, validation data, frozen networks, compile habits."""
 
+import os
+import subprocess
+import sys
+
 import keras
 import numpy as np
 import pytest
@@ -101,3 +105,25 @@ def test_sample_arguments_are_checked_in_one_line():
         model.sample(2.5)
     with pytest.raises(ValueError, match="labels are for conditional models"):
         model.sample(2, labels=[1, 2])
+
+
+def test_keras_load_model_opens_every_architecture_in_a_fresh_process(tmp_path):
+    """Plain Keras reopens kgan .keras files after a bare ``import kgan`` (either order)."""
+    for arch in kgan.list_architectures():
+        model = helpers.tiny_model(arch)
+        model.compile()
+        model.save(tmp_path / f"{arch}.keras")
+    code = (
+        "import sys, keras, kgan\n"
+        "for path in sys.argv[1:]:\n"
+        "    model = keras.saving.load_model(path)\n"
+        "    print(type(model).__name__, model.sample(2, seed=0).shape[0])\n"
+    )
+    files = sorted(str(p) for p in tmp_path.glob("*.keras"))
+    env = {**os.environ, "KERAS_BACKEND": keras.config.backend()}
+    result = subprocess.run(
+        [sys.executable, "-c", code, *files], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    names = {type(helpers.tiny_model(arch)).__name__ for arch in kgan.list_architectures()}
+    assert {line.split()[0] for line in result.stdout.splitlines()} == names

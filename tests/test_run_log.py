@@ -9,7 +9,7 @@ from kgan.cli import main
 from tests.helpers import TINY
 
 HEADER = "epoch,d_loss,g_loss\r\n"
-ROWS = ["0,1.5,0.5\r\n", "1,1.25,0.75\r\n", "2,1.0,1.0\r\n"]
+ROWS = ["1,1.5,0.5\r\n", "2,1.25,0.75\r\n", "3,1.0,1.0\r\n"]
 
 
 def tidy(tmp_path, content: bytes, epochs_done=2):
@@ -46,11 +46,16 @@ def test_a_log_that_is_not_kgans_is_set_aside_never_removed(tmp_path, content, r
 
 
 def test_truncated_mixed_ending_and_garbage_rows_are_dropped_with_a_warning(tmp_path):
-    content = HEADER + "0,1.5,0.5\n" + "x,1,1\r\n" + "1,1.25\r\n" + "1,1.25,0.7"
+    content = HEADER + "1,1.5,0.5\n" + "x,1,1\r\n" + "2,1.25\r\n" + "2,1.25,0.7"
     path, warnings = tidy(tmp_path, content.encode())
-    assert path.read_bytes() == (HEADER + "0,1.5,0.5\r\n").encode()  # one line ending
+    assert path.read_bytes() == (HEADER + "1,1.5,0.5\r\n").encode()  # one line ending
     assert warnings == [f"warning: dropped 3 unreadable row(s) of {path}."]
-    assert run_log.read_log(path) == [{"epoch": 0.0, "d_loss": 1.5, "g_loss": 0.5}]
+    assert run_log.read_log(path) == [{"epoch": 1.0, "d_loss": 1.5, "g_loss": 0.5}]
+
+
+def test_a_kgan_0_2_log_counting_epochs_from_0_is_renumbered(tmp_path):
+    path, warnings = tidy(tmp_path, (HEADER + "0,1.5,0.5\r\n1,1.25,0.75\r\n").encode())
+    assert path.read_bytes().decode() == HEADER + ROWS[0] + ROWS[1] and warnings == []
 
 
 def test_a_log_that_is_a_link_or_folder_is_refused_in_one_line(tmp_path):
@@ -61,7 +66,7 @@ def test_a_log_that_is_a_link_or_folder_is_refused_in_one_line(tmp_path):
 
 @pytest.mark.parametrize(
     "damage",
-    [b"step,loss\r\n0,1\r\n", b"epoch,other\r\n0,1\r\n", b"\xff\xfe\x00garbage"],
+    [b"step,loss\r\n0,1\r\n", b"epoch,other\r\n1,1\r\n", b"\xff\xfe\x00garbage"],
     ids=["foreign", "other-columns", "binary"],
 )
 def test_a_resume_over_a_damaged_log_warns_and_logs_every_epoch_after(tmp_path, damage):
@@ -85,4 +90,4 @@ def test_a_resume_over_a_damaged_log_warns_and_logs_every_epoch_after(tmp_path, 
     assert "kept it as log.csv.unreadable" in output
     assert (tmp_path / "run" / "log.csv.unreadable").read_bytes() == damage
     rows = run_log.read_log(log)
-    assert [row["epoch"] for row in rows] == [1.0] and set(rows[0]) >= {"d_loss", "g_loss"}
+    assert [row["epoch"] for row in rows] == [2.0] and set(rows[0]) >= {"d_loss", "g_loss"}

@@ -117,12 +117,10 @@ def export(source, path, export_format, backend):
     if path.exists():
         raise click.ClickException(f"{path} exists already; choose another PATH.")
     use_backend(backend)
-    from kgan import backend as kgan_backend
     from kgan import saving
+    from kgan.models.export import choose_format
 
     model = saving.load(source)
-    if export_format is None:
-        onnx = path.suffix.lower() == ".onnx" and "onnx" in kgan_backend.EXPORT_FORMATS
-        export_format = "onnx" if onnx else next(iter(kgan_backend.EXPORT_FORMATS))
+    export_format = choose_format(path, export_format)
     model.export_generator(path, format=export_format)
     click.echo(f"wrote {path} ({export_format}, generator of {source})")

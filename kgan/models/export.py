@@ -7,12 +7,23 @@ from pathlib import Path
 from kgan import backend, files
 
 
-def export_network(network, path, format: str, input_signature) -> Path:
+def choose_format(path, format: str | None) -> str:
+    """``format``, or where it is None the one this backend writes: onnx for a path ending
+    in ``.onnx`` (where the backend exports onnx), else the backend's first."""
+    if format is not None:
+        return format
+    if Path(path).suffix.lower() == ".onnx" and "onnx" in backend.EXPORT_FORMATS:
+        return "onnx"
+    return next(iter(backend.EXPORT_FORMATS))
+
+
+def export_network(network, path, format: str | None, input_signature) -> Path:
     """Writes ``network`` to ``path`` with ``Model.export``; never over an existing path.
 
-    ``format`` is one of ``kgan.backend.EXPORT_FORMATS``. A failed export
-    leaves nothing behind (``kgan.files.write_atomically``).
+    ``format`` is one of ``kgan.backend.EXPORT_FORMATS`` (None: ``choose_format``). A
+    failed export leaves nothing behind (``kgan.files.write_atomically``).
     """
+    format = choose_format(path, format)
     if format not in backend.EXPORT_FORMATS:
         raise ValueError(
             f"kgan: expected format as one of {', '.join(backend.EXPORT_FORMATS)} on the "

@@ -4,6 +4,8 @@ The model owns its networks, its recipe and configs, sampling and export;
 its training step is ``kgan.models.adversarial.AdversarialStep``.
 """
 
+import warnings
+
 import keras
 import numpy as np
 from keras import ops
@@ -103,6 +105,7 @@ class GAN(AdversarialStep, keras.Model):
                 raise ValueError(
                     f"kgan: expected the {role} as a Keras model; got {type(network).__name__}."
                 )
+        networks.warn_if_squashed(discriminator)
         if self.recipe.spectral_norm:
             discriminator = networks.spectral_normalized(discriminator)
         self.generator = generator
@@ -229,6 +232,7 @@ class GAN(AdversarialStep, keras.Model):
         )
         # The PyTorch trainer takes one step per call; the steps and results are the same.
         executed = steps if backend.MULTI_STEP_EXECUTION else 1
+        _warn_if_unscaled(self.generator, (self.d_optimizer, self.g_optimizer))
         super().compile(optimizer=optimizer, steps_per_execution=executed, **kwargs)
         self._kgan_compile_config = {
             "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
@@ -343,16 +347,18 @@ class GAN(AdversarialStep, keras.Model):
         """The generator's inputs for export: latents (None, latent_dim) float32."""
         return [keras.InputSpec(shape=(None, self.latent_dim), dtype="float32", name="latents")]
 
-    def export_generator(self, path, format: str = "tf_saved_model"):
+    def export_generator(self, path, format: str | None = None):
         """Writes the generator alone (the EMA one where the model keeps it) for serving.
 
         ``format`` is one that Keras exports on this backend
         (``kgan.backend.EXPORT_FORMATS``): ``"tf_saved_model"`` on TensorFlow
         and JAX, ``"onnx"`` on PyTorch (and on TensorFlow/JAX with tf2onnx or
-        jax2onnx installed). The artifact maps latents (and, for conditional
-        models, int32 labels shaped (n, 1)) to images in [-1, 1], the same
-        images ``sample()`` gives for those latents. An existing ``path`` is
-        never overwritten; a failed export leaves nothing behind.
+        jax2onnx installed). None picks what the backend writes: onnx for a
+        path ending in ``.onnx``, else the first of those. The artifact maps
+        latents (and, for conditional models, int32 labels shaped (n, 1)) to
+        images in [-1, 1], the same images ``sample()`` gives for those
+        latents. An existing ``path`` is never overwritten; a failed export
+        leaves nothing behind.
 
         Example:
 
@@ -361,10 +367,18 @@ class GAN(AdversarialStep, keras.Model):
         >>> model.export_generator("dcgan-mnist-generator")  # doctest: +SKIP
         >>> served = tf.saved_model.load("dcgan-mnist-generator")  # doctest: +SKIP
         >>> images = served.serve(model.latents(16, seed=0))  # doctest: +SKIP
+
+        A conditional generator takes ``[latents, labels]``, labels int32 shaped (n, 1):
+
+        >>> cgan = kgan.load("cgan-mnist")
+        >>> cgan.export_generator("cgan-mnist-generator")  # doctest: +SKIP
+        >>> served = tf.saved_model.load("cgan-mnist-generator")  # doctest: +SKIP
+        >>> labels = tf.constant([[3]] * 16, tf.int32)  # doctest: +SKIP
+        >>> threes = served.serve([cgan.latents(16, seed=0), labels])  # doctest: +SKIP
         """
         return export_network(self.generator_network(), path, format, self.generator_signature())
 
-    def export(self, filepath, format="tf_saved_model", verbose=None, **kwargs):
+    def export(self, filepath, format=None, verbose=None, **kwargs):
         """A GAN serves its generator: the same as ``export_generator(filepath, format)``."""
         return self.export_generator(filepath, format)
 
@@ -374,3 +388,16 @@ _COMPILE_HINTS = {
     "loss": 'choose the loss by name when building the model, e.g. kgan.DCGAN(loss="hinge")',
     "metrics": "the losses and d_real/d_fake are logged already",
 }
+
+
+def _warn_if_unscaled(network, optimizers):
+    # float16 gradients below ~6e-8 underflow to zero: without a scale they train silently less.
+    if getattr(network.dtype_policy, "name", None) != "mixed_float16":
+        return
+    if not all(getattr(optimizer, "loss_scale_factor", None) for optimizer in optimizers):
+        warnings.warn(
+            "kgan: mixed_float16 without a loss scale: small gradients underflow to zero. "
+            "Give both optimizers the same loss_scale_factor, e.g. "
+            "keras.optimizers.Adam(2e-4, beta_1=0.5, loss_scale_factor=128.0).",
+            stacklevel=3,
+        )

@@ -3,6 +3,8 @@
 Both work on any Functional or Sequential network, kgan's own or a user's.
 """
 
+import warnings
+
 import keras
 from keras import layers
 
@@ -59,6 +61,24 @@ def discriminator_from(image_shape, body) -> keras.Model:
     features = body(images)
     logits = layers.Dense(1, name="logit")(features)
     return keras.Model(images, logits, name="discriminator")
+
+
+_SQUASHING = ("sigmoid", "softmax", "tanh", "hard_sigmoid", "log_softmax")
+
+
+def warn_if_squashed(discriminator):
+    """Warns when a discriminator's last layer squashes its output: kgan's losses take logits."""
+    last = discriminator.layers[-1] if getattr(discriminator, "layers", None) else discriminator
+    activation = getattr(last, "activation", None)
+    name = getattr(activation, "__name__", None) or (
+        activation if isinstance(activation, str) else None
+    )
+    if name in _SQUASHING:
+        warnings.warn(
+            f"kgan: the discriminator's last layer {last.name!r} ends in {name}, but kgan's "
+            "losses take logits (raw scores); drop the activation, or the losses saturate.",
+            stacklevel=3,
+        )
 
 
 def spectral_normalized(network):
