@@ -102,13 +102,26 @@ OUTPUTS = {
 }
 
 
+@pytest.fixture(scope="module")
+def measured():
+    """One real evaluation, reused: the writes are under test here, not the measuring."""
+    from kgan import evaluation
+
+    return evaluation.evaluate("dcgan-mnist", num_samples=100)
+
+
 @pytest.mark.parametrize("phase", ["written", "placed"])
 @pytest.mark.parametrize("output", sorted(OUTPUTS))
-def test_a_kill_at_each_step_of_an_output_write_loses_nothing(tmp_path, monkeypatch, output, phase):
+def test_a_kill_at_each_step_of_an_output_write_loses_nothing(
+    tmp_path, monkeypatch, measured, output, phase
+):
     """Killed once the temporary is complete ("written") or just after the rename ("placed")."""
+    from kgan import evaluation
+
+    monkeypatch.setattr(evaluation, "evaluate", lambda *args, **kwargs: measured)
     command, name = OUTPUTS[output]
     target, calls = tmp_path / name, []
-    real_fsync = files._fsync_path
+    real_fsync, real_remove = files._fsync_path, files._remove
 
     def fsync(path, directory=False):
         calls.append(path)  # 1st: the temporary, written; 2nd: its folder, after the rename
@@ -120,7 +133,8 @@ def test_a_kill_at_each_step_of_an_output_write_loses_nothing(tmp_path, monkeypa
     monkeypatch.setattr(files, "_remove", lambda path: None)  # a kill cleans nothing up
     with pytest.raises(Killed):
         CliRunner().invoke(main, [*command, str(target)], catch_exceptions=False)
-    monkeypatch.undo()
+    monkeypatch.setattr(files, "_fsync_path", real_fsync)
+    monkeypatch.setattr(files, "_remove", real_remove)
     if phase == "written":  # nothing at the final name; the rerun is not confused by the rest
         assert not target.exists()
         rerun = CliRunner().invoke(main, [*command, str(target)])

@@ -305,7 +305,7 @@ def test_the_built_wheel_ships_the_zoo(tmp_path):
     root, source = Path(__file__).resolve().parents[1], tmp_path / "src"
     # Build from a copy, so setuptools' build/ folder never lands in the checkout.
     source.mkdir()
-    for name in ("pyproject.toml", "README.md", "LICENSE", "kgan", "zoo"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", "kgan_launcher.py", "kgan", "zoo"):
         copy = shutil.copytree if (root / name).is_dir() else shutil.copy
         copy(root / name, source / name, **({"ignore": IGNORED} if copy is shutil.copytree else {}))
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
@@ -317,7 +317,8 @@ def test_the_built_wheel_ships_the_zoo(tmp_path):
     code = (
         f"import kgan; assert kgan.__file__.startswith({site!r}), kgan.__file__; "
         "print(kgan.zoo.shipped_root().name, len(kgan.list_zoo()), "
-        "kgan.load('dcgan-mnist').sample(2, seed=0).shape)"
+        "kgan.load('dcgan-mnist').sample(2, seed=0).shape); "
+        f"import kgan_launcher; assert kgan_launcher.__file__.startswith({site!r})"
     )
     env = {**os.environ, "PYTHONPATH": site}
     env.pop("KGAN_ZOO_DIR", None)

@@ -13,6 +13,9 @@ import keras
 
 from kgan.backend import keras_private
 
+# Keras would import TensorFlow (seconds) to serialize any config; it waits for data.
+keras_private.probe_tensorflow_only_once_imported()
+
 # tf_saved_model through jax2tf (TensorFlow is a kgan dependency); onnx through jax2onnx.
 EXPORT_FORMATS = {"tf_saved_model": ("tensorflow",), "onnx": ("jax2onnx",)}
 

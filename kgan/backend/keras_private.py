@@ -9,10 +9,12 @@ names the release they were read from.
 import copy
 import math
 import random
+import sys
 
 import keras
 from keras.src.backend.common import global_state
 from keras.src.backend.common.stateless_scope import get_stateless_scope
+from keras.src.utils import module_utils
 
 KERAS_VERSION = "3.15"
 
@@ -62,3 +64,22 @@ def count_weights_unallocated(build) -> int:
         del pending[before:]
         random.setstate(seeds)
         global_state.set_global_attribute("object_name_uids", names)
+
+
+def probe_tensorflow_only_once_imported():
+    """Keras asks ``tf.available`` (which imports TensorFlow, seconds) before testing whether
+    an object is a TensorFlow shape, dtype or dataset; on JAX and PyTorch it then imports
+    TensorFlow for every config it serializes. No object is a TensorFlow one before
+    TensorFlow is imported, so until then the answer is "not available"; afterwards, Keras's."""
+    lazy = module_utils.tensorflow
+    if isinstance(lazy, _ProbedOnceImported) or lazy.module is not None:
+        return
+    lazy.__class__ = _ProbedOnceImported
+
+
+class _ProbedOnceImported(module_utils.LazyModule):
+    @property
+    def available(self):
+        if self.module is None and "tensorflow" not in sys.modules:
+            return False
+        return module_utils.LazyModule.available.fget(self)

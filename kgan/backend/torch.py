@@ -2,7 +2,10 @@
 
 import torch
 
-from kgan.backend import eager
+from kgan.backend import eager, keras_private
+
+# Keras would import TensorFlow (seconds) to serialize any config; it waits for data.
+keras_private.probe_tensorflow_only_once_imported()
 
 # The stateful step contract, shared with the other eager backend.
 train_step, test_step, keep_usable = eager.train_step, eager.test_step, eager.keep_usable
