@@ -3,7 +3,7 @@
 Importing kgan imports Keras (on ``KERAS_BACKEND``, as importing keras does) and
 registers kgan's classes with it, so ``keras.saving.load_model`` opens any kgan
 ``.keras`` file in a fresh process. The ``kgan`` command defers that until its
-``--backend`` option is read (``KGAN_DEFER_KERAS=1``, set by ``kgan_launcher``).
+``--backend`` option is read (``kgan_launcher.keras_deferred``).
 
 Example:
 
@@ -20,8 +20,7 @@ import importlib
 import os
 
 from kgan.version import __version__
-
-DEFER_KERAS = "KGAN_DEFER_KERAS"
+from kgan_launcher import DEFER_KERAS
 
 _EXPORTS = {
     "CGAN": "kgan.models",

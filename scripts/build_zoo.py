@@ -18,7 +18,6 @@ each is built in a process of its own, since Keras picks its backend once per
 process. The entry format itself lives in kgan/zoo/ (catalog: read, publish: write).
 """
 
-import os
 import shutil
 import subprocess
 import sys
@@ -26,10 +25,10 @@ from pathlib import Path
 
 import click
 
-# kgan imports Keras on import unless told to wait: the backend is chosen below.
-os.environ["KGAN_DEFER_KERAS"] = "1"
+from kgan_launcher import keras_deferred
 
-from kgan.console import OneLineErrorsCommand, use_backend
+with keras_deferred():  # the backend is chosen below, so kgan must not import Keras yet
+    from kgan.console import OneLineErrorsCommand, use_backend
 
 STAGES = ("train", "all", "card")
 

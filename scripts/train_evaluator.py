@@ -9,17 +9,16 @@ kgan.evaluate uses it; see kgan/evaluation.py for the protocol.
 """
 
 import json
-import os
 import shlex
 import sys
 
 import click
 
-# kgan imports Keras on import unless told to wait: the backend is chosen below.
-os.environ["KGAN_DEFER_KERAS"] = "1"
+from kgan_launcher import keras_deferred
 
-from kgan.console import BACKENDS, OneLineErrorsCommand, use_backend
-from kgan.datasets import DATASETS
+with keras_deferred():  # the backend is chosen below, so kgan must not import Keras yet
+    from kgan.console import BACKENDS, OneLineErrorsCommand, use_backend
+    from kgan.datasets import DATASETS
 
 # Per dataset, how its evaluator trains: epochs, and flips only where mirror images
 # are still members of the class. The data specs, class names and license are the

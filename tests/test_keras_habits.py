@@ -107,6 +107,20 @@ def test_sample_arguments_are_checked_in_one_line():
         model.sample(2, labels=[1, 2])
 
 
+def test_importing_the_scripts_leaves_no_deferral_behind():
+    """The scripts import kgan with Keras deferred; processes started after must not be."""
+    import importlib
+
+    import kgan_launcher
+
+    for script in ("scripts.build_zoo", "scripts.train_evaluator"):
+        importlib.import_module(script)
+        assert kgan_launcher.DEFER_KERAS not in os.environ, script
+    with kgan_launcher.keras_deferred():
+        assert os.environ[kgan_launcher.DEFER_KERAS] == "1"
+    assert kgan_launcher.DEFER_KERAS not in os.environ
+
+
 def test_keras_load_model_opens_every_architecture_in_a_fresh_process(tmp_path):
     """Plain Keras reopens kgan .keras files after a bare ``import kgan`` (either order)."""
     for arch in kgan.list_architectures():
