@@ -77,7 +77,7 @@ def __dir__():
 if os.environ.get(DEFER_KERAS) != "1":
     # Keras finds a saved model's classes by their registered names ("kgan>DCGAN"):
     # they must be registered before any load_model, not when a kgan name is first used.
-    from kgan import console
+    from kgan import quiet
 
-    console.import_keras_quietly()
+    quiet.import_keras_quietly()
     importlib.import_module("kgan.models")

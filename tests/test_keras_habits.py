@@ -107,6 +107,18 @@ def test_sample_arguments_are_checked_in_one_line():
         model.sample(2, labels=[1, 2])
 
 
+@pytest.mark.parametrize(
+    "module", ["kgan.runs", "kgan.data", "kgan.zoo", "kgan.console", "kgan.cli", "kgan.saving"]
+)
+def test_each_module_imports_first_in_a_fresh_process_with_keras_deferred(module):
+    """No import cycle, whichever module a process (the kgan command, a script) starts from."""
+    env = {**os.environ, "KERAS_BACKEND": keras.config.backend(), "KGAN_DEFER_KERAS": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", f"import {module}"], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr[-1500:]
+
+
 def test_importing_the_scripts_leaves_no_deferral_behind():
     """The scripts import kgan with Keras deferred; processes started after must not be."""
     import importlib

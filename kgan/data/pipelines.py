@@ -8,7 +8,7 @@ import socket
 
 import numpy as np
 
-from kgan import console
+from kgan import quiet
 from kgan.data import readers, rules
 from kgan.data.readers import read_arrays
 from kgan.data.specs import DataError, DataSpec
@@ -47,7 +47,7 @@ def load(
     >>> import kgan
     >>> dataset = kgan.data.load("npz:mnist.npz", batch_size=128, labels=True)  # doctest: +SKIP
     """
-    tf = console.import_tensorflow_quietly()  # only data pipelines need TensorFlow
+    tf = quiet.import_tensorflow_quietly()  # only data pipelines need TensorFlow
 
     parsed = DataSpec.parse(spec)
     if not parsed.in_memory:
@@ -146,7 +146,7 @@ def load_epochs(
     ``steps_per_epoch`` keeps only each epoch's first batches (the same ones
     on a resume).
     """
-    tf = console.import_tensorflow_quietly()  # only data pipelines need TensorFlow
+    tf = quiet.import_tensorflow_quietly()  # only data pipelines need TensorFlow
 
     spec = DataSpec.parse(spec)
     if not spec.in_memory:
@@ -185,7 +185,7 @@ def hold_out(arrays, share: float, seed: int, labels: bool):
     The held-out images are scaled to [-1, 1] as ``fit(validation_data=...)``
     takes them: ``images`` or ``(images, labels)`` for conditional models.
     """
-    tf = console.import_tensorflow_quietly()  # only data pipelines need TensorFlow
+    tf = quiet.import_tensorflow_quietly()  # only data pipelines need TensorFlow
 
     images, class_labels = arrays
     count = len(images)
