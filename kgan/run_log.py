@@ -15,6 +15,8 @@ from pathlib import Path
 from kgan import files
 
 LINE_END = "\r\n"  # what csv.excel, and so CSVLogger, writes
+# What kgan.quality logs each epoch (nan between measurements); losses.png leaves them out.
+QUALITY_COLUMNS = ("frechet_distance", "classifier_score", "max_over_min")
 _COLUMN = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*\Z")
 
 

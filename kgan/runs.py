@@ -220,6 +220,7 @@ class RunDirectory:
     samples = property(lambda self: self.path / "samples")
     log = property(lambda self: self.path / "log.csv")
     loss_plot = property(lambda self: self.path / "losses.png")
+    quality_plot = property(lambda self: self.path / "quality.png")
     tensorboard = property(lambda self: self.path / "tensorboard")
 
     def read_recipe(self) -> RunRecipe:

@@ -15,7 +15,8 @@ import warnings
 
 import keras
 
-from kgan import callbacks, checks, data, run_log, saving
+from kgan import callbacks, checks, data, quality, run_log, saving
+from kgan.evaluator_training import cached_evaluator
 from kgan.models import check_fits_in_memory, create, get_architecture
 from kgan.models.optimizers import configured_optimizers
 from kgan.runs import RunDirectory, RunRecipe
@@ -31,6 +32,8 @@ def train_run(
     tensorboard: bool = False,
     steps_per_execution: int = 1,
     keep_checkpoints: int | None = 3,
+    eval_every: int | None = None,
+    eval_samples: int = quality.QUICK_SAMPLES,
     verbose: int = 1,
     echo=print,
     **legacy_settings,
@@ -57,6 +60,13 @@ def train_run(
     (TensorFlow, JAX): the same weights, less dispatch; it is not part of the
     recipe, so a resume may change it. ``keep_checkpoints`` is how many of the
     newest epoch checkpoints stay on disk (``None``: all).
+
+    ``eval_every`` measures the generator every that many epochs
+    (``kgan.quality``: Fréchet distance, classifier score and balance on
+    ``eval_samples`` samples) into log.csv, TensorBoard and quality.png. By
+    default (None) it is every 5 epochs where the data is a zoo data set
+    (mnist, fashion-mnist) and off elsewhere; 0 turns it off; a number on
+    other labelled data trains (once, cached) an evaluator for it.
 
     Example:
 
@@ -103,6 +113,7 @@ def train_run(
             math.gcd(epoch_steps, max_steps) if epoch_steps and max_steps else epoch_steps,
         ),
     )
+    monitor = quality_monitor(recipe, model, eval_every, eval_samples, run, echo)
     run.check_holds(recipe, resume)  # a foreign folder is refused before any write
     with run.lock():
         run.check_holds(recipe, resume)  # again: another process may have started it
@@ -147,6 +158,14 @@ def train_run(
             f"kgan {recipe.architecture} on {recipe.backend}: epochs {start_epoch + 1}..{last} "
             f"into {out}{until}"
         )
+        if monitor is not None:
+            now = monitor.measure(model)
+            echo(
+                f"quality every {monitor.every} epochs with the {monitor.evaluator.name} "
+                f"evaluator ({monitor.num_samples:,} samples, {now['seconds']:.1f} s each); "
+                f"Fréchet {now['frechet_distance']:.1f} at epoch {start_epoch} (--eval-every 0: "
+                "off)"
+            )
         model.fit(
             dataset,
             epochs=recipe.epochs,
@@ -157,7 +176,14 @@ def train_run(
             verbose=verbose,
             shuffle=False,  # load_epochs shuffles, repeatably
             callbacks=run_callbacks(
-                run, recipe.seed, max_steps, steps_done, tensorboard, keep_checkpoints, echo
+                run,
+                recipe.seed,
+                max_steps,
+                steps_done,
+                tensorboard,
+                keep_checkpoints,
+                echo,
+                monitor,
             ),
         )
         stop = getattr(model, "non_finite_stop", None)
@@ -169,25 +195,63 @@ def train_run(
 
 
 def run_callbacks(
-    run: RunDirectory, seed, max_steps, steps_done, tensorboard, keep_checkpoints, warn=print
+    run: RunDirectory,
+    seed,
+    max_steps,
+    steps_done,
+    tensorboard,
+    keep_checkpoints,
+    warn=print,
+    monitor=None,
 ):
     """The callbacks of a training run, in the order that keeps a resume exact.
 
-    The checkpoint comes last: it marks an epoch done, so everything that
+    The quality monitor comes before the logs (it adds to the epoch's logs);
+    the checkpoint comes last: it marks an epoch done, so everything that
     epoch writes (log row, grid) is on disk before a resume would skip it.
     """
     summaries = run.tensorboard if tensorboard else None
     extra = [] if max_steps is None else [callbacks.StopAfterSteps(max_steps, steps_done)]
-    if summaries is not None:
+    monitor_columns = () if monitor is None else run_log.QUALITY_COLUMNS
+    if monitor is not None:
+        extra.append(monitor)
+    if summaries is not None:  # after the monitor: TensorBoard gets its numbers too
         extra.append(keras.callbacks.TensorBoard(str(summaries)))
     return [
         callbacks.StopOnNonFiniteLoss(),
         *extra,
-        callbacks.CSVLog(str(run.log), append=True, warn=warn),
+        callbacks.CSVLog(str(run.log), append=True, warn=warn, columns=monitor_columns),
         callbacks.LossCurve(run.log, run.loss_plot),
+        *([] if monitor is None else [quality.QualityCurve(monitor, run.log, run.quality_plot)]),
         callbacks.SampleGrid(run.samples, seed=seed, summary_dir=summaries),
         callbacks.Checkpoint(run.checkpoints, keep=keep_checkpoints),
     ]
+
+
+def quality_monitor(recipe, model, eval_every, num_samples, run, echo=print):
+    """The run's ``quality.QualityMonitor``, or None where it is off (see ``train_run``)."""
+    if eval_every is not None:
+        eval_every = checks.bounded_int("eval_every", eval_every, 0, 100_000)
+    if eval_every == 0:
+        return None
+    evaluator = quality.zoo_evaluator_for(recipe.data, model)
+    if evaluator is None and eval_every is None:
+        return None
+    if evaluator is None:
+        if not recipe.data.in_memory:
+            raise ValueError(
+                f"kgan: --eval-every on {recipe.data} needs an evaluator of that data; train one "
+                "from files (kgan evaluator train --data idx:|npz:|folder:...) and evaluate runs "
+                "with kgan evaluate --evaluator DIR."
+            )
+        evaluator = cached_evaluator(recipe.data, echo=echo)
+        evaluator.check_fits(model, f"this {recipe.architecture}")
+    return quality.QualityMonitor(
+        evaluator,
+        eval_every or quality.DEFAULT_EVERY,
+        checks.bounded_int("eval_samples", num_samples, 10, 100_000),
+        echo=echo,
+    )
 
 
 def _recipe_of_0_2_call(architecture, data_spec, legacy_out, settings):

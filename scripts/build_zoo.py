@@ -72,7 +72,7 @@ def rewrite_card(name: str):
 
 
 def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note=None):
-    from kgan import evaluation, saving, training, zoo
+    from kgan import evaluation, provenance, saving, training, zoo
     from kgan.runs import RunDirectory
     from kgan.zoo import publish
 
@@ -103,7 +103,7 @@ def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note
     staged = runs / f"{name}.entry"
     shutil.rmtree(staged, ignore_errors=True)  # a killed build's leftovers
     model = saving.load(run)
-    build = publish.provenance(
+    build = provenance.provenance(
         f"python scripts/build_zoo.py {name}",
         train_command=f"kgan train {name} --out runs/zoo/{name}",
         training_seconds=training_seconds(run),

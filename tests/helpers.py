@@ -161,6 +161,13 @@ def kgan_process(args):
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
+def invoke_ok(args) -> str:
+    """``kgan ARGS`` in this process; its output, after checking that it succeeded."""
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def assert_one_line_failure(args, pattern):
     result = CliRunner().invoke(main, args)
     assert result.exit_code != 0

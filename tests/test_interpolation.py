@@ -64,3 +64,34 @@ def test_class_morphing_needs_kgans_cgan_generator():
     )
     with pytest.raises(ValueError, match="needs kgan's own CGAN generator"):
         interpolation_grid(model, rows=2, steps=3)
+
+
+def test_an_interpolation_animates_as_a_gif_that_plays_each_step(tmp_path):
+    from PIL import Image
+
+    from kgan import images, saving
+
+    model = helpers.tiny_model("dcgan")
+    model.compile()
+    saving.save_model_folder(model, tmp_path / "run")
+    out = tmp_path / "morph.gif"
+    helpers.invoke_ok(["sample", str(tmp_path / "run"), "-n", "8", "--interpolate", "4",
+                       "-o", str(out)])  # fmt: skip
+    pictures = interpolation_grid(model, rows=2, steps=4, seed=0)
+    with Image.open(out) as animation:
+        assert animation.n_frames == 4 + 2  # forwards, then back without repeating the ends
+        frames = []
+        for index in range(animation.n_frames):
+            animation.seek(index)
+            frames.append(np.asarray(animation.convert("L")))
+    # Frame t is a grid of step t of each row; the way back replays steps 2 and 1.
+    first = images.make_grid(pictures.reshape(2, 4, *model.image_shape)[:, 0])[..., 0]
+    np.testing.assert_allclose(frames[0][::2, ::2], first, atol=2)
+    np.testing.assert_array_equal(frames[4], frames[2])
+    helpers.assert_one_line_failure(
+        ["sample", str(tmp_path / "run"), "-o", str(tmp_path / "x.gif")], "add --interpolate"
+    )
+    helpers.assert_one_line_failure(
+        ["sample", str(tmp_path / "run"), "-n", "8", "--interpolate", "4", "-o", str(out)],
+        "exists already",
+    )

@@ -222,7 +222,7 @@ def test_evaluate_measures_an_entry_and_the_cli_prints_it(tmp_path):
     assert again.exit_code == 1 and "exists already" in again.output
     folder = saving.save_model_folder(kgan.load("dcgan-mnist"), tmp_path / "run")
     unknown = CliRunner().invoke(main, ["evaluate", str(folder)])
-    assert unknown.exit_code == 1 and "(kgan evaluate --dataset), one of mnist" in unknown.output
+    assert unknown.exit_code == 1 and "--dataset mnist|fashion-mnist" in unknown.output
 
 
 @pytest.mark.parametrize(
@@ -385,6 +385,25 @@ def test_an_entry_records_the_release_it_replaces():
 def test_each_card_is_what_the_card_renderer_makes_of_the_entry(name):
     entry = zoo.ZooEntry.read(name)
     assert cards.render_card(entry) == entry.card
+
+
+@pytest.mark.parametrize("name", ENTRIES)
+def test_each_card_opens_with_the_hubs_model_card_metadata(name):
+    import yaml
+
+    entry = zoo.ZooEntry.read(name)
+    _, header, body = entry.card.split("---\n", 2)
+    meta = yaml.safe_load(header)
+    assert body.lstrip().startswith(f"# {name}")
+    assert meta["library_name"] == "kgan" and meta["license"] == "apache-2.0"
+    assert meta["pipeline_tag"] == "unconditional-image-generation"
+    assert meta["datasets"] == [kgan.datasets.DATASETS[entry.dataset].hub_id]
+    assert entry.architecture in meta["tags"]
+    [result] = meta["model-index"][0]["results"]
+    reported = {metric["type"]: metric["value"] for metric in result["metrics"]}
+    for key in ("frechet_distance", "classifier_score", "kid", "precision", "recall"):
+        assert reported[key] == pytest.approx(entry.metrics[key], abs=1e-4)
+    assert ("label_accuracy" in reported) == ("label_accuracy" in entry.metrics)
 
 
 def test_the_zoo_table_is_what_the_renderer_makes_of_the_entries():

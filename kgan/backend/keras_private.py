@@ -12,11 +12,17 @@ import random
 import sys
 
 import keras
+from keras.src.backend import config as keras_config
 from keras.src.backend.common import global_state
 from keras.src.backend.common.stateless_scope import get_stateless_scope
 from keras.src.utils import module_utils
 
 KERAS_VERSION = "3.15"
+
+
+def keras_home() -> str:
+    """Where Keras keeps downloaded weights (``KERAS_HOME`` or ~/.keras; no public accessor)."""
+    return keras_config.keras_home()
 
 
 def current_stateless_scope():

@@ -19,7 +19,8 @@ from kgan.console import use_backend
     required=True,
     type=click.Path(path_type=Path),
     help="NAME.png: one grid; NAME.npy: the float32 array (n, H, W, C) in [-1, 1]; "
-    "a new folder name (no suffix): one PNG per image.",
+    "a new folder name (no suffix): one PNG per image; NAME.gif with --interpolate: an "
+    "animation, each frame a grid of one step of every row.",
 )
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0))
 @click.option(
@@ -48,12 +49,15 @@ def sample(source, count, output, seed, labels, interpolate, backend):
             f"--interpolate {interpolate} makes rows longer than -n {count} images; "
             "give -n at least STEPS."
         )
-    kind = {".png": "grid", ".npy": "array", "": "folder"}.get(output.suffix.lower())
+    kinds = {".png": "grid", ".npy": "array", ".gif": "animation", "": "folder"}
+    kind = kinds.get(output.suffix.lower())
     if kind is None:
         raise click.ClickException(
-            f"expected -o ending in .png (a grid) or .npy (an array), or a new folder name "
-            f"(one PNG per image); got {output}."
+            f"expected -o ending in .png (a grid), .npy (an array) or .gif (an --interpolate "
+            f"animation), or a new folder name (one PNG per image); got {output}."
         )
+    if kind == "animation" and interpolate is None:
+        raise click.ClickException("-o NAME.gif is an interpolation; add --interpolate STEPS.")
     use_backend(backend)
     from kgan import images, saving
     from kgan.interpolation import interpolation_grid
@@ -84,6 +88,10 @@ def _write_samples(pictures, output: Path, kind: str, columns) -> str:
     # that appeared meanwhile (another kgan sample, a user's): never half a file or folder.
     if kind == "grid":
         return str(images.save_grid(pictures, output, columns=columns, overwrite=False))
+    if kind == "animation":  # frame t: step t of every row
+        frames = pictures.reshape(-1, columns, *pictures.shape[1:]).swapaxes(0, 1)
+        images.save_animation(frames, output, overwrite=False)
+        return f"{output} ({len(frames)} steps of {len(frames[0])} morphs, forwards and back)"
     if kind == "array":
 
         def write(temporary):

@@ -106,12 +106,19 @@ def _parse_overrides(pairs):
     show_default=True,
     help="How many of the newest epoch checkpoints stay on disk (0: all).",
 )
+@click.option(
+    "--eval-every",
+    type=click.IntRange(0),
+    help="Measure quality (Fréchet distance, score, balance on 2,000 samples) every N epochs "
+    "into log.csv and quality.png; 0: never  [default: 5 on mnist and fashion-mnist data, "
+    "else 0]",
+)
 @click.option("--quiet", is_flag=True, help="One line per epoch instead of a progress bar.")
 @click.option("--help-config", is_flag=True, help="List the -c keys of ARCH_OR_ENTRY and exit.")
 def train(
     arch_or_entry, data_spec, epochs, batch_size, out, resume, seed, backend, overrides,
     steps_per_epoch, max_steps, val_split, tensorboard, steps_per_execution, d_lr, g_lr,
-    adam_betas, keep_checkpoints, quiet, help_config,
+    adam_betas, keep_checkpoints, eval_every, quiet, help_config,
 ):  # fmt: skip
     """Train ARCH_OR_ENTRY into the run directory --out.
 
@@ -124,6 +131,7 @@ def train(
       checkpoints/epoch-N.*    after every epoch: weights, optimizers, epoch, RNG state
       samples/epoch-N.png      a sample grid from fixed latents (a row per class for cgan)
       log.csv, losses.png      the losses per epoch
+      quality.png              Fréchet distance, score, balance every --eval-every epochs
       config.json, model.weights.h5   the final model, for kgan.load(DIR) and kgan sample
 
     \b
@@ -176,6 +184,7 @@ def train(
         tensorboard=tensorboard,
         steps_per_execution=steps_per_execution,
         keep_checkpoints=keep_checkpoints or None,
+        eval_every=eval_every,
         verbose=2 if quiet else 1,
         echo=click.echo,
     )

@@ -24,6 +24,7 @@ from kgan.data.pipelines import (
     load,
     load_epochs,
     scale,
+    split_indices,
     steps_per_epoch_of,
 )
 from kgan.data.readers import (
@@ -58,5 +59,6 @@ __all__ = [
     "read_npz",
     "read_scaled",
     "scale",
+    "split_indices",
     "steps_per_epoch_of",
 ]

@@ -179,6 +179,18 @@ def steps_per_epoch_of(count: int, batch_size: int, limit: int | None = None) ->
     return min(steps, limit or steps)
 
 
+def split_indices(count: int, share: float, seed: int):
+    """(kept, held-out) sorted indices: a seeded ``share`` of ``count`` items, at least one of each.
+
+    The one held-out rule: ``fit``'s validation split and the evaluators' split use it.
+    """
+    if count < 2:
+        raise DataError(f"kgan: holding out a share needs at least 2 images; got {count}.")
+    held = min(count - 1, max(1, round(count * share)))
+    order = np.random.default_rng(seed).permutation(count)
+    return np.sort(order[held:]), np.sort(order[:held])
+
+
 def hold_out(arrays, share: float, seed: int, labels: bool):
     """``((train images, labels), validation_data)``: a seeded ``share`` of the images held out.
 
@@ -188,10 +200,7 @@ def hold_out(arrays, share: float, seed: int, labels: bool):
     tf = quiet.import_tensorflow_quietly()  # only data pipelines need TensorFlow
 
     images, class_labels = arrays
-    count = len(images)
-    held = min(count - 1, max(1, round(count * share)))
-    order = np.random.default_rng(seed).permutation(count)
-    keep, val = np.sort(order[held:]), np.sort(order[:held])
+    keep, val = split_indices(len(images), share, seed)
     val_images = np.asarray(scale(tf.constant(images[val])))  # as the training batches are
     validation = (val_images, class_labels[val]) if labels else val_images
     return (images[keep], class_labels[keep]), validation

@@ -102,8 +102,66 @@ def search_section(search: dict | None) -> str:
     return f"{search.get('setting', '')}\n\n{_table(header, rows)}\n\n{search['why']}".lstrip()
 
 
+# The metrics a card's front matter reports, as the Hub's model-index names them.
+HUB_METRICS = {
+    "frechet_distance": "Fréchet distance (kgan evaluator features)",
+    "classifier_score": "classifier score (Inception-score analogue, kgan evaluator)",
+    "kid": "KID (kgan evaluator features)",
+    "precision": "precision (k=3)",
+    "recall": "recall (k=3)",
+    "label_accuracy": "label accuracy",
+}
+
+
+def _yaml(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def front_matter(entry: ZooEntry) -> str:
+    """The Hugging Face Hub's model-card metadata (YAML between ``---`` lines), from the record.
+
+    JSON strings and numbers are YAML too, so every value is written as JSON (``_yaml``).
+    """
+    dataset, result = DATASETS[entry.dataset], entry.metrics
+    tags = ["kgan", "keras", "gan", entry.architecture, "image-generation"]
+    if "label_accuracy" in result:
+        tags.append("class-conditional")
+    lines = [
+        "---",
+        "library_name: kgan",
+        "license: apache-2.0",
+        "datasets:",
+        f"- {_yaml(dataset.hub_id)}",
+        "tags:",
+        *(f"- {_yaml(tag)}" for tag in tags),
+        "pipeline_tag: unconditional-image-generation",
+        "model-index:",
+        f"- name: {_yaml(entry.name)}",
+        "  results:",
+        "  - task:",
+        "      type: unconditional-image-generation",
+        "    dataset:",
+        f"      type: {_yaml(dataset.hub_id)}",
+        f"      name: {_yaml(dataset.name)}",
+        "      split: test",
+        "    metrics:",
+    ]
+    for key, name in HUB_METRICS.items():
+        if key in result:
+            lines += [
+                f"    - type: {_yaml(key)}",
+                f"      name: {_yaml(name)}",
+                f"      value: {_yaml(round(float(result[key]), 4))}",
+            ]
+    return "\n".join([*lines, "---", ""])
+
+
 def render_card(entry: ZooEntry) -> str:
-    """The model card (README.md) of an entry, from its recipe, manifest and metrics."""
+    """The model card (README.md) of an entry, from its recipe, manifest and metrics.
+
+    It begins with the Hub's front matter (``front_matter``), so an entry folder
+    is ready to upload as a model repository.
+    """
     recipe, prov, result = entry.recipe, entry.provenance, entry.metrics
     dataset_info = DATASETS[entry.dataset]
     name, dataset = entry.name, entry.dataset
@@ -123,7 +181,8 @@ def render_card(entry: ZooEntry) -> str:
         if optimizers
         else "the architecture's default optimizers"
     )
-    return f"""# {name}
+    return f"""{front_matter(entry)}
+# {name}
 
 A {entry.architecture} trained with kgan on {dataset}. Load it offline:
 

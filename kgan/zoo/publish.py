@@ -14,18 +14,12 @@ Example:
 """
 
 import dataclasses
-import datetime
 import os
-import platform
 import shutil
-import sys
 from pathlib import Path
 
-import keras
-import numpy
-
 from kgan import files, images, saving
-from kgan.evaluation import read_record
+from kgan.evaluators import read_record
 from kgan.model_files import WEIGHTS_FILE
 from kgan.version import __version__
 from kgan.zoo.cards import render_card
@@ -43,23 +37,6 @@ from kgan.zoo.catalog import (
 )
 
 CHECK_SEED, CHECK_COUNT = 1234, 4
-
-
-def provenance(command: str, **fields) -> dict:
-    """Where and how something was made: command, date, machine, library versions."""
-    versions = {"kgan": __version__, "keras": keras.__version__, "numpy": numpy.__version__}
-    backend = keras.config.backend()
-    # The backend's module has the backend's name (tensorflow, jax, torch).
-    versions[backend] = getattr(sys.modules.get(backend), "__version__", None)
-    return {
-        "command": command,
-        **fields,
-        "backend": backend,
-        "versions": versions,
-        "python": platform.python_version(),
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
-    }
 
 
 def reproduction_check(model) -> dict:

@@ -1,0 +1,246 @@
+"""The networks kgan measures generators with: a small classifier per data set, or InceptionV3.
+
+- The zoo's data sets ship a classifier each (``zoo/evaluators/<dataset>/``).
+- Any labelled data set gets one from ``kgan.evaluator_training`` (``kgan
+  evaluator train``, or trained once and cached for ``kgan evaluate RUN
+  --data SPEC``). The same network, the same training.
+- ``InceptionEvaluator``: Keras's InceptionV3 pool features, the space other
+  libraries and papers report the Fréchet distance in. It needs ImageNet
+  weights that Keras downloads once; offline it is a one-line error.
+
+An evaluator gives class probabilities and features for images in [-1, 1],
+and reads its reference images (a train and a held-out split) itself.
+
+Example:
+
+>>> from kgan import evaluators
+>>> evaluator = evaluators.load_evaluator("mnist")  # doctest: +SKIP
+>>> probabilities, features = evaluator.predict(images)  # doctest: +SKIP
+"""
+
+from pathlib import Path
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+from kgan import files
+from kgan.backend.keras_private import keras_home
+from kgan.data import DataSpec, read_scaled, split_indices
+from kgan.datasets import DATASET_NAMES, DATASETS
+from kgan.zoo import catalog
+
+EVALUATOR_FILE, CLASSIFIER_WEIGHTS, CARD_FILE = (
+    "evaluator.json",
+    "classifier.weights.h5",
+    "README.md",
+)
+# Data with no held-out split of its own: a seeded sixth is held out (as MNIST's 10k of 70k).
+HELD_OUT_SHARE, SPLIT_SEED = 1 / 6, 0
+MIN_SIZE = 8  # the classifier pools three times
+INCEPTION_WEIGHTS = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
+INCEPTION_SIZE = 299
+
+
+def build_classifier(image_shape=(28, 28, 1), num_classes=10):
+    """The evaluator CNN: conv 32 / 64 / 128 (BN, ReLU, max-pool), 128 ``features``, logits.
+
+    Small on purpose (about 15 MFLOP per 28x28 image), so it trains in minutes on a CPU.
+    """
+    images = keras.Input(tuple(image_shape), name="images")
+    x = images
+    for stage, filters in enumerate((32, 64, 128)):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{stage}")(x)
+        x = layers.BatchNormalization(name=f"bn{stage}")(x)
+        x = layers.ReLU()(x)
+        x = layers.MaxPooling2D(2, name=f"pool{stage}")(x)
+    # Any image size: global pooling past 28x28, as Flatten gives at 28x28 (3x3 cells).
+    x = layers.Flatten()(x) if x.shape[1] * x.shape[2] <= 9 else layers.GlobalAveragePooling2D()(x)
+    features = layers.Dense(128, activation="relu", name="features")(x)
+    x = layers.Dropout(0.3, name="dropout")(features)
+    logits = layers.Dense(num_classes, name="logits")(x)
+    return keras.Model(images, logits, name="evaluator")
+
+
+def reference_images(data: dict, split: str):
+    """An evaluator's ``train`` or ``test`` images in [-1, 1] and labels, from its data record.
+
+    ``data`` is ``{"train": SPEC, "test": SPEC}``, or ``{"train": SPEC, "test":
+    None, "held_out_share": s, "split_seed": k}`` for data with one split, of
+    which the seeded share ``s`` is held out.
+    """
+    if data.get("test"):
+        return read_scaled(data[split])
+    images, labels = read_scaled(data["train"])
+    kept, held = split_indices(len(images), data["held_out_share"], data["split_seed"])
+    chosen = held if split == "test" else kept
+    return images[chosen], labels[chosen]
+
+
+def data_record(train, test=None) -> dict:
+    """The data record of an evaluator of ``train`` (held out from it unless ``test``)."""
+    train = str(DataSpec.parse(train))
+    if test is not None:
+        return {"train": train, "test": str(DataSpec.parse(test))}
+    return {
+        "train": train,
+        "test": None,
+        "held_out_share": HELD_OUT_SHARE,
+        "split_seed": SPLIT_SEED,
+    }
+
+
+class Evaluator:
+    """A classifier with its record: data, classes, image shape, accuracy, weights' sha256.
+
+    ``name`` is the data set's (or the folder's) name, as messages say it.
+    """
+
+    features_description = "the evaluator's 128-unit penultimate layer"
+    batch_size = 500
+
+    def __init__(self, name: str, classifier, record: dict, features_layer="features", logits=None):
+        self.name, self.classifier, self.record = name, classifier, record
+        self.dataset = record.get("dataset")
+        self.num_classes = int(record["num_classes"])
+        logits = classifier.output if logits is None else classifier.get_layer(logits).output
+        self._outputs = keras.Model(
+            classifier.inputs, [logits, classifier.get_layer(features_layer).output]
+        )
+
+    def check_fits(self, model, name: str):
+        """Raises ValueError (one line) unless ``model`` makes images this evaluator reads."""
+        expected = tuple(self.record["image_shape"])
+        made = tuple(getattr(model, "image_shape", ()))
+        if made != expected:
+            raise ValueError(
+                f"kgan: {name} makes {_shape(made)} images, but the {self.name} evaluator "
+                f"reads {_shape(expected)} ones; expected a model of {self.name} "
+                f"(kgan's evaluators: {', '.join(DATASET_NAMES)}; for other data give --data "
+                "SPEC or --features inception)."
+            )
+        classes = getattr(model, "num_classes", None)
+        if classes is not None and classes != self.num_classes:
+            raise ValueError(
+                f"kgan: {name} is conditioned on {classes} classes, but {self.name} has "
+                f"{self.num_classes}; its label accuracy would mean nothing."
+            )
+
+    def prepare(self, images):
+        """Images as the network reads them (the classifier: as they are)."""
+        return images
+
+    def predict(self, images):
+        """(class probabilities, features) for images in [-1, 1]."""
+        probabilities, features = [], []
+        for start in range(0, len(images), self.batch_size):
+            batch = np.asarray(images[start : start + self.batch_size], "float32")
+            logits, feats = self._outputs(
+                self.prepare(ops.convert_to_tensor(batch)), training=False
+            )
+            probabilities.append(ops.convert_to_numpy(ops.softmax(logits, axis=-1)))
+            features.append(ops.convert_to_numpy(feats))
+        return np.concatenate(probabilities), np.concatenate(features)
+
+    def real_images(self, split: str):
+        """The evaluator's train or test split as float32 images in [-1, 1], and labels."""
+        return reference_images(self.record["data"], split)
+
+
+class InceptionEvaluator(Evaluator):
+    """InceptionV3's 2,048 pool features and 1,000 ImageNet classes, on ``reference`` data.
+
+    ``reference`` is a data set name (its train and held-out splits) or a
+    spec (a seeded sixth held out). Images are resized to 299x299 and grey
+    ones repeated to three channels, as TF-FID and pytorch-fid do; the
+    numbers are close to those tools' but not identical (their Inception graph
+    and resizing differ from Keras's InceptionV3). ``weights`` is
+    "imagenet" (read from Keras's cache; never downloaded here), a weights
+    file, or None (random weights, for testing the pipeline).
+
+    Example:
+
+    >>> import kgan
+    >>> evaluator = kgan.evaluators.InceptionEvaluator("folder:photos")  # doctest: +SKIP
+    >>> kgan.evaluate("runs/photos", evaluator=evaluator)  # doctest: +SKIP
+    """
+
+    features_description = "InceptionV3's 2,048-unit average pool (Keras, ImageNet weights)"
+    batch_size = 25  # 299x299 activations: about 1 GB per 25 images
+
+    def __init__(self, reference, weights="imagenet"):
+        if reference in DATASETS:
+            facts = DATASETS[reference]
+            data, name = data_record(facts.train_data, facts.test_data), reference
+        else:
+            data, name = data_record(reference), str(reference)
+        path = inception_weights() if weights == "imagenet" else weights  # before any work
+        network = keras.applications.InceptionV3(weights=None, classifier_activation=None)
+        if path is not None:
+            network.load_weights(str(path))
+        record = {"dataset": reference if reference in DATASETS else None, "data": data}
+        record.update(num_classes=1000, weights=str(path) if path else None, features="inception")
+        super().__init__(name, network, record, features_layer="avg_pool", logits="predictions")
+
+    def check_fits(self, model, name: str):
+        shape = tuple(getattr(model, "image_shape", ()))
+        if len(shape) != 3 or shape[-1] not in (1, 3):
+            raise ValueError(
+                f"kgan: --features inception reads grey or RGB images; {name} makes "
+                f"{_shape(shape)} ones."
+            )
+
+    def prepare(self, images):
+        if images.shape[-1] == 1:
+            images = ops.repeat(images, 3, axis=-1)
+        return ops.image.resize(images, (INCEPTION_SIZE, INCEPTION_SIZE), interpolation="bilinear")
+
+
+def inception_weights() -> Path:
+    """Keras's cached InceptionV3 ImageNet weights; a one-line error where they are absent."""
+    path = Path(keras_home()) / "models" / INCEPTION_WEIGHTS
+    if not path.is_file():
+        raise ValueError(
+            f"kgan: --features inception needs InceptionV3's ImageNet weights (92 MB) once, in "
+            f'{path}; with the internet run: python -c "import keras; '
+            'keras.applications.InceptionV3()"'
+        )
+    return path
+
+
+def _shape(shape) -> str:
+    return "x".join(map(str, shape))
+
+
+def evaluator_dir(dataset: str) -> Path:
+    """The zoo's evaluator folder of ``dataset``."""
+    if dataset not in DATASET_NAMES:
+        raise ValueError(f"kgan: no evaluator for {dataset!r}; expected one of {DATASET_NAMES}.")
+    return catalog.shipped_root() / catalog.EVALUATORS / dataset
+
+
+def _folder_of(source) -> Path:
+    return evaluator_dir(source) if source in DATASET_NAMES else Path(source)
+
+
+def read_record(source) -> dict:
+    """An evaluator's evaluator.json, from a zoo data set name or an evaluator folder."""
+    folder = _folder_of(source)
+    record_path = folder / EVALUATOR_FILE
+    if not record_path.is_file():
+        hint = f"train it with scripts/train_evaluator.py {source}" if source in DATASETS else (
+            "kgan evaluator train --data SPEC --out DIR writes one"
+        )  # fmt: skip
+        raise ValueError(f"kgan: no evaluator in {folder} (no {EVALUATOR_FILE}); {hint}.")
+    return files.read_json_object(record_path, f"the evaluator in {folder}")
+
+
+def load_evaluator(source) -> Evaluator:
+    """The evaluator of a zoo data set ("mnist", "fashion-mnist") or in a folder, hash-checked."""
+    folder, record = _folder_of(source), read_record(source)
+    name = source if source in DATASET_NAMES else str(record.get("dataset") or folder)
+    weights = folder / CLASSIFIER_WEIGHTS
+    files.verify_file(weights, record["weights_sha256"], f"the {name} evaluator")
+    classifier = build_classifier(tuple(record["image_shape"]), int(record["num_classes"]))
+    classifier.load_weights(str(weights))
+    return Evaluator(name, classifier, record)
