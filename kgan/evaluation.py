@@ -16,6 +16,7 @@ Example:
 >>> result["classifier_score"], result["real_classifier_score"]  # doctest: +SKIP
 """
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,7 @@ from kgan.evaluators import (
     load_evaluator,
     read_record,
 )
+from kgan.models import GAN
 from kgan.runs import RUN_FILE, RunDirectory
 from kgan.zoo import catalog
 
@@ -145,15 +147,15 @@ def choose_evaluator(model, name, dataset=None, data=None, evaluator=None, say=p
 
 
 def evaluate(
-    source,
+    source: str | Path | GAN,
     dataset: str | None = None,
     num_samples: int | None = None,
     seed: int = 0,
-    progress=None,
+    progress: Callable[[str], None] | None = None,
     *,
-    data=None,
-    evaluator=None,
-):
+    data: str | DataSpec | None = None,
+    evaluator: Evaluator | str | Path | None = None,
+) -> dict:
     """Measures a generator against held-out real images with an evaluator.
 
     Args:

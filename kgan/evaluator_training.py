@@ -125,12 +125,19 @@ def _fit_classifier(train_x, train_y, num_classes, epochs, seed, flip, verbose):
     steps = [layers.RandomTranslation(0.1, 0.1, fill_mode="constant", fill_value=-1.0)]
     if flip:  # only where mirror images are still members of their class
         steps.append(layers.RandomFlip("horizontal"))
-    augment = keras.Sequential(steps)
+
+    def augment(images, labels):
+        # Layer by layer: a preprocessing layer runs in tf.data on every backend, but a
+        # keras.Sequential of them would run on the backend's tensors (JAX's, torch's).
+        for layer in steps:
+            images = layer(images, training=True)
+        return images, labels
+
     batches = (
         tf.data.Dataset.from_tensor_slices((train_x, train_y))
         .shuffle(len(train_x), seed=seed)
         .batch(128)
-        .map(lambda x, y: (augment(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
+        .map(augment, num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )
     classifier = build_classifier(train_x.shape[1:], num_classes)

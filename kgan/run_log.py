@@ -108,6 +108,18 @@ def keep_log_rows(path, epochs_done: int, warn=print) -> None:
     files.write_text_atomically(path, "".join(line + LINE_END for line in lines))
 
 
+def logs_quality(path) -> bool | None:
+    """Whether a run's log has kgan.quality's columns; None where there is no readable log."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    with open(path, encoding="utf-8", errors="replace") as log:
+        header = log.readline().rstrip("\r\n").split(",")
+    if header_problem(header):
+        return None
+    return any(column in header for column in QUALITY_COLUMNS)
+
+
 def read_log(path) -> list[dict]:
     """The rows of a log kgan wrote, as ``{column: float}`` (NA as nan); [] if none."""
     path = Path(path)

@@ -66,7 +66,8 @@ def train_run(
     ``eval_samples`` samples) into log.csv, TensorBoard and quality.png. By
     default (None) it is every 5 epochs where the data is a zoo data set
     (mnist, fashion-mnist) and off elsewhere; 0 turns it off; a number on
-    other labelled data trains (once, cached) an evaluator for it.
+    other labelled data trains (once, cached) an evaluator for it. A resumed
+    run whose log.csv has no quality columns stays without, unless asked.
 
     Example:
 
@@ -113,6 +114,8 @@ def train_run(
             math.gcd(epoch_steps, max_steps) if epoch_steps and max_steps else epoch_steps,
         ),
     )
+    if resume and eval_every is None and run_log.logs_quality(run.log) is False:
+        eval_every = 0  # a run resumed as it began: its log.csv keeps its columns
     monitor = quality_monitor(recipe, model, eval_every, eval_samples, run, echo)
     run.check_holds(recipe, resume)  # a foreign folder is refused before any write
     with run.lock():

@@ -208,3 +208,25 @@ def test_the_progress_figure_shows_grids_beside_the_quality_curve(tmp_path):
         progress_figure.main, [str(run.path), str(tmp_path / "b.png"), "--epochs", "9"]
     )
     assert missing.exit_code == 1 and "epoch-0009.png" in missing.output
+
+
+def test_quality_is_on_by_default_where_an_evaluator_exists_but_a_resume_keeps_its_log(
+    tmp_path, cache, monkeypatch
+):
+    spec = quadrant_data(tmp_path / "quadrants.npz", per_class=16)
+    evaluator = evaluator_training.cached_evaluator(spec, epochs=1, echo=lambda line: None)
+    # As on mnist data: the data set's evaluator fits, so quality is on without asking.
+    monkeypatch.setattr(quality, "zoo_evaluator_for", lambda data, model: evaluator)
+    config = helpers.tiny_config("dcgan", image_shape=(16, 16, 3))
+    recipe = RunRecipe.create("dcgan", spec, epochs=1, batch_size=32, config=config)
+    said = []
+    train_run(recipe, tmp_path / "on", eval_samples=20, verbose=0, echo=said.append)
+    assert any(line.startswith("quality every 5 epochs") for line in said)
+    assert "frechet_distance" in (tmp_path / "on" / "log.csv").read_text().splitlines()[0]
+    train_run(recipe, tmp_path / "off", eval_every=0, verbose=0, echo=print)
+    said.clear()
+    longer = recipe.replace(epochs=2)
+    train_run(longer, tmp_path / "off", resume=True, eval_samples=20, verbose=0,
+              echo=said.append)  # fmt: skip
+    assert not any(line.startswith("quality") or "set aside" in line for line in said), said
+    assert len((tmp_path / "off" / "log.csv").read_text().splitlines()) == 3

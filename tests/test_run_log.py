@@ -91,3 +91,14 @@ def test_a_resume_over_a_damaged_log_warns_and_logs_every_epoch_after(tmp_path, 
     assert (tmp_path / "run" / "log.csv.unreadable").read_bytes() == damage
     rows = run_log.read_log(log)
     assert [row["epoch"] for row in rows] == [2.0] and set(rows[0]) >= {"d_loss", "g_loss"}
+
+
+def test_a_log_tells_whether_it_has_quality_columns(tmp_path):
+    log = tmp_path / "log.csv"
+    assert run_log.logs_quality(log) is None
+    log.write_text("epoch,d_loss,g_loss\r\n1,1.0,1.0\r\n")
+    assert run_log.logs_quality(log) is False
+    log.write_text("epoch,d_loss,frechet_distance\r\n1,1.0,NA\r\n")
+    assert run_log.logs_quality(log) is True
+    log.write_text("not,a log\r\n")
+    assert run_log.logs_quality(log) is None
