@@ -120,6 +120,27 @@ class StopAfterSteps(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+class StepsProgbar(keras.callbacks.ProgbarLogger):
+    """Keras's progress bar, whose epochs end where ``stop`` (a ``StopAfterSteps``) ends them.
+
+    Keras's own bar counts to the epoch's planned steps and, when a run stops
+    early, finishes at that count anyway ("63/63" after 10 steps).
+    """
+
+    def __init__(self, stop: StopAfterSteps):
+        super().__init__()
+        self.stop, self.planned = stop, None
+
+    def set_params(self, params):
+        super().set_params(params)
+        self.planned = params.get("steps")  # Keras's set_params keeps it only as the target
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.planned is not None:  # StopAfterSteps has set this epoch's start already
+            self.target = max(1, min(self.planned, self.stop.max_steps - self.stop.steps))
+        super().on_epoch_begin(epoch, logs)
+
+
 def _finite(logs):
     return all(math.isfinite(float(v)) for v in (logs or {}).values())
 

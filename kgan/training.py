@@ -214,7 +214,8 @@ def run_callbacks(
     epoch writes (log row, grid) is on disk before a resume would skip it.
     """
     summaries = run.tensorboard if tensorboard else None
-    extra = [] if max_steps is None else [callbacks.StopAfterSteps(max_steps, steps_done)]
+    stop = None if max_steps is None else callbacks.StopAfterSteps(max_steps, steps_done)
+    extra = [] if stop is None else [stop]
     monitor_columns = () if monitor is None else run_log.QUALITY_COLUMNS
     if monitor is not None:
         extra.append(monitor)
@@ -228,6 +229,8 @@ def run_callbacks(
         *([] if monitor is None else [quality.QualityCurve(monitor, run.log, run.quality_plot)]),
         callbacks.SampleGrid(run.samples, seed=seed, summary_dir=summaries),
         callbacks.Checkpoint(run.checkpoints, keep=keep_checkpoints),
+        # Last, as Keras puts its own: the epoch's line then shows every callback's logs.
+        *([] if stop is None else [callbacks.StepsProgbar(stop)]),
     ]
 
 

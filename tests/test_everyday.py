@@ -407,6 +407,8 @@ def test_max_steps_runs_exactly_that_many_steps_and_the_hints_tell_the_truth(tmp
     monkeypatch.chdir(tmp_path)
     result = invoke(args)
     assert "epochs 1..2 into run, stopping after step 4" in result.output
+    bars = [line.split()[0] for line in result.output.splitlines() if line[:1].isdigit()]
+    assert bars == ["3/3", "1/1"], result.output  # the bar ends where the run does
     assert "done: kgan.load('./run')" in result.output  # works as printed: run is no zoo entry
     last = keras.saving.load_model(out / "checkpoints" / "epoch-0002.keras")
     assert int(last.g_optimizer.iterations) == 4
