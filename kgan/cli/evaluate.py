@@ -7,7 +7,7 @@ import click
 
 from kgan.cli.app import backend_option, main
 from kgan.console import use_backend
-from kgan.data import SPEC_HELP, DataSpec
+from kgan.data.specs import SPEC_HELP, DataSpec
 from kgan.datasets import DATASET_NAMES
 
 
@@ -80,15 +80,16 @@ def evaluate(source, dataset, samples, seed, data, evaluator_dir, features, json
         raise click.ClickException(f"{json_path} exists already; choose another --json.")
     if features == "inception" and evaluator_dir is not None:
         raise click.UsageError("--features inception takes no --evaluator (Inception is one).")
-    if features == "inception" and data is None and dataset is None:
-        raise click.UsageError("--features inception needs real data: --data SPEC or --dataset.")
     use_backend(backend)
     from kgan import evaluation
 
     say = lambda message: click.echo(f"... {message}", err=True)  # noqa: E731
     evaluator = evaluator_dir
     if features == "inception":
-        evaluator = evaluation.InceptionEvaluator(data or dataset)
+        reference = data or dataset or evaluation.known_dataset(source)
+        if reference is None:
+            raise click.UsageError("--features inception needs real data: --data SPEC.")
+        evaluator = evaluation.InceptionEvaluator(reference)
     result = evaluation.evaluate(
         source,
         dataset=dataset,
