@@ -160,7 +160,7 @@ def test_zoo_info_describes_every_entry(name):
     assert entry.sha256 == files.sha256_file(entry.directory / "model.weights.h5")
     assert entry.licenses["weights"] == "Apache-2.0"
     assert entry.sizes["model.weights.h5"] == (entry.directory / "model.weights.h5").stat().st_size
-    assert entry.card.startswith("# ")
+    assert entry.card.startswith("---\nlibrary_name: kgan\n") and f"\n# {name}\n" in entry.card
     head = entry.headline()
     metrics = json.loads((entry.directory / "metrics.json").read_text())
     assert head["frechet_distance"] == metrics["frechet_distance"]
