@@ -14,6 +14,7 @@ Example:
 
 import hashlib
 import json
+import math
 import os
 import shutil
 from pathlib import Path
@@ -28,6 +29,7 @@ from kgan.evaluators import (
     CARD_FILE,
     CLASSIFIER_WEIGHTS,
     EVALUATOR_FILE,
+    HELD_OUT_SHARE,
     MIN_SIZE,
     Evaluator,
     build_classifier,
@@ -38,6 +40,7 @@ from kgan.evaluators import (
 from kgan.provenance import provenance
 
 CACHE_VARIABLE = "KGAN_CACHE"
+BATCH_SIZE, MIN_STEPS = 128, 400
 
 
 def _check_trainable(spec: str, images, labels):
@@ -60,16 +63,23 @@ def _class_names(spec: DataSpec, num_classes: int) -> list[str]:
     return [str(label) for label in range(num_classes)]
 
 
-def train_evaluator(train, out, *, test=None, epochs=10, seed=0, flip=False, class_names=None,
+def auto_epochs(count: int) -> int:
+    """Epochs for ``count`` training images: 10, or more for small sets (at least
+    ``MIN_STEPS`` updates in all, so that BatchNorm's moving statistics settle), at most 200."""
+    steps = math.ceil(count / BATCH_SIZE)
+    return min(200, max(10, math.ceil(MIN_STEPS / steps)))
+
+
+def train_evaluator(train, out, *, test=None, epochs=None, seed=0, flip=False, class_names=None,
                     dataset=None, data_license=None, command=None, overwrite=False, verbose=2,
                     echo=print) -> dict:  # fmt: skip
     """Trains the evaluator classifier on labelled data ``train`` into the folder ``out``.
 
     Held-out accuracy is measured on ``test``, or on a seeded sixth of
-    ``train`` kept out of training. Writes classifier.weights.h5,
-    evaluator.json (data, classes, accuracy, sha256, provenance) and a card,
-    as one folder placed whole; an existing ``out`` is refused unless
-    ``overwrite``. Returns the record.
+    ``train`` kept out of training; ``epochs`` defaults to ``auto_epochs``.
+    Writes classifier.weights.h5, evaluator.json (data, classes, accuracy,
+    sha256, provenance) and a card, as one folder placed whole; an existing
+    ``out`` is refused unless ``overwrite``. Returns the record.
 
     Example:
 
@@ -84,6 +94,7 @@ def train_evaluator(train, out, *, test=None, epochs=10, seed=0, flip=False, cla
     test_x, test_y = reference_images(data, "test")
     num_classes = int(max(train_y.max(), test_y.max())) + 1
     class_names = list(class_names or _class_names(DataSpec.parse(train), num_classes))
+    epochs = epochs or auto_epochs(len(train_x))
     keras.utils.set_random_seed(seed)
     classifier = _fit_classifier(train_x, train_y, num_classes, epochs, seed, flip, verbose)
     predicted = classifier.predict(test_x, batch_size=500, verbose=0).argmax(axis=1)
@@ -133,21 +144,24 @@ def _fit_classifier(train_x, train_y, num_classes, epochs, seed, flip, verbose):
             images = layer(images, training=True)
         return images, labels
 
+    # All the passes as one Keras epoch: a Keras epoch costs a second or more of its own,
+    # which small data sets (many passes of one batch) would pay hundreds of times.
     batches = (
         tf.data.Dataset.from_tensor_slices((train_x, train_y))
-        .shuffle(len(train_x), seed=seed)
-        .batch(128)
+        .shuffle(len(train_x), seed=seed)  # reshuffled for each pass
+        .repeat(epochs)
+        .batch(BATCH_SIZE)
         .map(augment, num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )
     classifier = build_classifier(train_x.shape[1:], num_classes)
-    total_steps = epochs * int(np.ceil(len(train_x) / 128))
+    total_steps = math.ceil(epochs * len(train_x) / BATCH_SIZE)
     classifier.compile(
         optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, total_steps)),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
     )
-    classifier.fit(batches, epochs=epochs, verbose=verbose, shuffle=False)  # tf.data shuffles
+    classifier.fit(batches, epochs=1, verbose=verbose, shuffle=False)  # tf.data shuffles
     return classifier
 
 
@@ -206,7 +220,7 @@ def cache_root() -> Path:
     return Path(os.environ.get(CACHE_VARIABLE) or Path.home() / ".cache" / "kgan")
 
 
-def cached_evaluator(spec, epochs: int = 10, echo=print) -> Evaluator:
+def cached_evaluator(spec, epochs: int | None = None, echo=print) -> Evaluator:
     """The evaluator of labelled data ``spec``, trained once and cached by the data's content.
 
     The cache key is the sha256 of the images and labels, so changed data
@@ -219,6 +233,7 @@ def cached_evaluator(spec, epochs: int = 10, echo=print) -> Evaluator:
     folder = cache_root() / "evaluators" / digest.hexdigest()[:16]
     if not (folder / EVALUATOR_FILE).is_file():
         _check_trainable(str(spec), images, labels)
+        epochs = epochs or auto_epochs(len(images) - round(len(images) * HELD_OUT_SHARE))
         echo(f"training an evaluator for {spec} ({epochs} epochs), cached in {folder}")
         try:
             train_evaluator(spec, folder, epochs=epochs, verbose=0, echo=echo)

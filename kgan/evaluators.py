@@ -238,7 +238,9 @@ def read_record(source) -> dict:
 def load_evaluator(source) -> Evaluator:
     """The evaluator of a zoo data set ("mnist", "fashion-mnist") or in a folder, hash-checked."""
     folder, record = _folder_of(source), read_record(source)
-    name = source if source in DATASET_NAMES else str(record.get("dataset") or folder)
+    # Messages name it by its data set, or the data it was trained on.
+    trained_on = record.get("dataset") or record["data"]["train"]
+    name = source if source in DATASET_NAMES else str(trained_on)
     weights = folder / CLASSIFIER_WEIGHTS
     files.verify_file(weights, record["weights_sha256"], f"the {name} evaluator")
     classifier = build_classifier(tuple(record["image_shape"]), int(record["num_classes"]))

@@ -144,7 +144,11 @@ def evaluator():
     metavar="SPEC",
     help="Held-out data  [default: a seeded sixth of --data]",
 )
-@click.option("--epochs", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--epochs",
+    type=click.IntRange(1, 1000),
+    help="[default: 10, more for small data sets: at least 400 updates, at most 200 epochs]",
+)
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0))
 @click.option("--flip", is_flag=True, help="Mirror images while training (if mirrors keep class).")
 @backend_option
