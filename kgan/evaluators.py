@@ -24,7 +24,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from kgan import files
+from kgan import checks, files
 from kgan.backend.keras_private import keras_home
 from kgan.data import DataSpec, read_scaled, split_indices
 from kgan.datasets import DATASET_NAMES, DATASETS
@@ -156,7 +156,8 @@ class InceptionEvaluator(Evaluator):
     numbers are close to those tools' but not identical (their Inception graph
     and resizing differ from Keras's InceptionV3). ``weights`` is
     "imagenet" (read from Keras's cache; never downloaded here), a weights
-    file, or None (random weights, for testing the pipeline).
+    file, or None (random weights, for testing the pipeline); ``image_size``
+    (75 to 299) is for such tests too, as the ImageNet weights read 299x299.
 
     Example:
 
@@ -168,14 +169,21 @@ class InceptionEvaluator(Evaluator):
     features_description = "InceptionV3's 2,048-unit average pool (Keras, ImageNet weights)"
     batch_size = 25  # 299x299 activations: about 1 GB per 25 images
 
-    def __init__(self, reference, weights="imagenet"):
+    def __init__(self, reference, weights="imagenet", image_size: int = INCEPTION_SIZE):
         if reference in DATASETS:
             facts = DATASETS[reference]
             data, name = data_record(facts.train_data, facts.test_data), reference
         else:
             data, name = data_record(reference), str(reference)
         path = inception_weights() if weights == "imagenet" else weights  # before any work
-        network = keras.applications.InceptionV3(weights=None, classifier_activation=None)
+        if image_size != INCEPTION_SIZE and weights == "imagenet":
+            raise ValueError(f"kgan: expected image_size {INCEPTION_SIZE} with ImageNet weights.")
+        self.image_size = checks.bounded_int("image_size", image_size, 75, INCEPTION_SIZE)
+        network = keras.applications.InceptionV3(
+            weights=None,
+            classifier_activation=None,
+            input_shape=(self.image_size, self.image_size, 3),
+        )
         if path is not None:
             network.load_weights(str(path))
         record = {"dataset": reference if reference in DATASETS else None, "data": data}
@@ -193,7 +201,8 @@ class InceptionEvaluator(Evaluator):
     def prepare(self, images):
         if images.shape[-1] == 1:
             images = ops.repeat(images, 3, axis=-1)
-        return ops.image.resize(images, (INCEPTION_SIZE, INCEPTION_SIZE), interpolation="bilinear")
+        size = (self.image_size, self.image_size)
+        return ops.image.resize(images, size, interpolation="bilinear")
 
 
 def inception_weights() -> Path:
