@@ -23,7 +23,7 @@ import numpy as np
 
 from kgan import metrics, saving
 from kgan.data import DataSpec
-from kgan.datasets import DATASET_NAMES, DATASETS
+from kgan.datasets import DATASET_NAMES
 from kgan.evaluator_training import cached_evaluator
 from kgan.evaluators import (
     CLASSIFIER_WEIGHTS,
@@ -34,6 +34,7 @@ from kgan.evaluators import (
     evaluator_dir,
     load_evaluator,
     read_record,
+    zoo_dataset_of,
 )
 from kgan.models import GAN
 from kgan.runs import RUN_FILE, RunDirectory
@@ -117,11 +118,7 @@ def known_dataset(source) -> str | None:
     folder = Path(source)
     if not (folder / RUN_FILE).is_file():
         return None
-    trained_on = RunDirectory(folder).read_recipe().data
-    for name, facts in DATASETS.items():
-        if trained_on in (DataSpec.parse(facts.train_data), DataSpec.parse(facts.full_data)):
-            return name
-    return None
+    return zoo_dataset_of(RunDirectory(folder).read_recipe().data)
 
 
 def choose_evaluator(model, name, dataset=None, data=None, evaluator=None, say=print):

@@ -221,6 +221,15 @@ def _shape(shape) -> str:
     return "x".join(map(str, shape))
 
 
+def zoo_dataset_of(data) -> str | None:
+    """The zoo data set (mnist, fashion-mnist) that the data spec ``data`` reads, or None."""
+    spec = DataSpec.parse(data)
+    for name, facts in DATASETS.items():
+        if spec in (DataSpec.parse(facts.train_data), DataSpec.parse(facts.full_data)):
+            return name
+    return None
+
+
 def evaluator_dir(dataset: str) -> Path:
     """The zoo's evaluator folder of ``dataset``."""
     if dataset not in DATASET_NAMES:

@@ -29,9 +29,7 @@ import keras
 import numpy as np
 
 from kgan import metrics, run_log
-from kgan.data import DataSpec
-from kgan.datasets import DATASETS
-from kgan.evaluators import load_evaluator
+from kgan.evaluators import load_evaluator, zoo_dataset_of
 
 QUICK_SAMPLES, DEFAULT_EVERY, QUALITY_SEED = 2000, 5, 0
 KEYS = run_log.QUALITY_COLUMNS
@@ -44,16 +42,15 @@ TITLES = {
 
 def zoo_evaluator_for(data, model):
     """The zoo evaluator of ``data`` where it is mnist or fashion-mnist and fits ``model``."""
-    spec = DataSpec.parse(data)
-    for name, facts in DATASETS.items():
-        if spec in (DataSpec.parse(facts.train_data), DataSpec.parse(facts.full_data)):
-            evaluator = load_evaluator(name)
-            try:
-                evaluator.check_fits(model, "the model")
-            except ValueError:
-                return None
-            return evaluator
-    return None
+    dataset = zoo_dataset_of(data)
+    if dataset is None:
+        return None
+    evaluator = load_evaluator(dataset)
+    try:
+        evaluator.check_fits(model, "the model")
+    except ValueError:
+        return None
+    return evaluator
 
 
 class QualityMonitor(keras.callbacks.Callback):
