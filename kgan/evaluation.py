@@ -196,8 +196,7 @@ def evaluate(
     samples = model.sample(protocol["num_samples"], seed=protocol["seed"], labels=labels)
     say(f"classifying them and the real splits with the {evaluator.name} evaluator")
 
-    test_images, _ = evaluator.real_images("test")
-    train_images, _ = evaluator.real_images("train")
+    (train_images, _), (test_images, _) = evaluator.real_splits()
     fake_probs, fake_features = evaluator.predict(samples)
     real_probs, real_features = evaluator.predict(test_images)
     _, train_features = evaluator.predict(train_images[:FLOOR_TRAIN_COUNT])

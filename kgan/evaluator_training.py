@@ -35,7 +35,7 @@ from kgan.evaluators import (
     build_classifier,
     data_record,
     load_evaluator,
-    reference_images,
+    reference_splits,
 )
 from kgan.provenance import provenance
 
@@ -89,9 +89,8 @@ def train_evaluator(train, out, *, test=None, epochs=None, seed=0, flip=False, c
     out, data = Path(out), data_record(train, test)
     if os.path.lexists(out) and not overwrite:
         raise ValueError(f"kgan: {out} exists already; choose another --out.")
-    train_x, train_y = reference_images(data, "train")
+    (train_x, train_y), (test_x, test_y) = reference_splits(data)
     _check_trainable(data["train"], train_x, train_y)
-    test_x, test_y = reference_images(data, "test")
     num_classes = int(max(train_y.max(), test_y.max())) + 1
     class_names = list(class_names or _class_names(DataSpec.parse(train), num_classes))
     epochs = epochs or auto_epochs(len(train_x))

@@ -62,19 +62,25 @@ def build_classifier(image_shape=(28, 28, 1), num_classes=10):
     return keras.Model(images, logits, name="evaluator")
 
 
-def reference_images(data: dict, split: str):
-    """An evaluator's ``train`` or ``test`` images in [-1, 1] and labels, from its data record.
+def reference_splits(data: dict):
+    """An evaluator's ``(train images, labels), (test images, labels)`` in [-1, 1].
 
     ``data`` is ``{"train": SPEC, "test": SPEC}``, or ``{"train": SPEC, "test":
     None, "held_out_share": s, "split_seed": k}`` for data with one split, of
-    which the seeded share ``s`` is held out.
+    which the seeded share ``s`` is held out; that data is read once for both.
     """
     if data.get("test"):
-        return read_scaled(data[split])
+        return read_scaled(data["train"]), read_scaled(data["test"])
     images, labels = read_scaled(data["train"])
     kept, held = split_indices(len(images), data["held_out_share"], data["split_seed"])
-    chosen = held if split == "test" else kept
-    return images[chosen], labels[chosen]
+    return (images[kept], labels[kept]), (images[held], labels[held])
+
+
+def reference_images(data: dict, split: str):
+    """One of ``reference_splits``: the ``train`` or ``test`` images and labels."""
+    if data.get("test"):
+        return read_scaled(data[split])  # only the split asked for is read
+    return reference_splits(data)[split == "test"]
 
 
 def data_record(train, test=None) -> dict:
@@ -145,6 +151,10 @@ class Evaluator:
     def real_images(self, split: str):
         """The evaluator's train or test split as float32 images in [-1, 1], and labels."""
         return reference_images(self.record["data"], split)
+
+    def real_splits(self):
+        """Both splits, ``(train images, labels), (test images, labels)``, read once."""
+        return reference_splits(self.record["data"])
 
 
 class InceptionEvaluator(Evaluator):
