@@ -41,9 +41,16 @@ def _set_backend(backend):
 
 
 def one_line(error, limit=400) -> str:
-    """The whole message on one line (Keras puts its reason on later lines), shortened."""
+    """The whole message on one line (Keras puts its reason on later lines), shortened.
+
+    A message that must be cut loses its middle: the start says what failed and
+    the end usually says how to fix it.
+    """
     text = " ".join(str(error).split()) or type(error).__name__
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) * 2 // 3
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
 
 
 class _OneLineErrors:

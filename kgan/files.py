@@ -160,6 +160,8 @@ def verify_file(
     actual = sha256_file(check_regular_file(path, owner))
     if actual != expected_sha256:
         raise ValueError(
-            f"kgan: {owner}: {Path(path).name} has sha256 {actual}, but {record} "
-            f"{expected_sha256}; refusing to load it ({fix})."
+            # 16 hex digits show that the two differ; the full 64 would push the remedy
+            # past the width of a one-line error.
+            f"kgan: {owner}: {Path(path).name} has sha256 {actual[:16]}…, but {record} "
+            f"{expected_sha256[:16]}…; refusing to load it ({fix})."
         )

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 import kgan
-from kgan import callbacks, files, runs
+from kgan import callbacks, console, files, runs
 from kgan.cli import main
 from kgan.models import optimizers
 from tests import helpers
@@ -391,6 +391,13 @@ def test_a_changed_run_directory_names_the_resume_that_repairs_it(finished_run, 
     fix = re.escape(f"kgan train --resume --out {finished_run} writes it again")
     pattern = f"its config.json records .*{fix}"
     assert_one_line_failure(sample_args(finished_run, tmp_path), pattern)
+
+
+def test_a_long_error_keeps_its_remedy():
+    # CI's temporary folders are long; a cut at the end once dropped the "kgan train --resume".
+    long_path = "/tmp/" + "deep/" * 120
+    text = console.one_line(ValueError(f"{long_path} is broken\n(run the fix)"))
+    assert len(text) == 400 and text.startswith("/tmp/deep/") and text.endswith("(run the fix)")
 
 
 @pytest.mark.parametrize("damage", ["empty", "truncated", "not-h5", "bomb"])
