@@ -6,6 +6,7 @@
     python scripts/benchmark.py --no-training                    # sampling only
     python scripts/benchmark.py --recipes --no-training --no-sampling  # recipe parts' cost
     python scripts/benchmark.py --steps 16 --steps-per-execution 1,8   # N steps per call
+    python scripts/benchmark.py --backends torch --batch-size 64,8 --keras-layer-calls --compile
 
 Each architecture runs at its kgan defaults for 28x28x1 images (DCGAN: width
 64, so the generator is Dense→7x7x128, BN, ConvT 64, ConvT 1 and the
@@ -30,6 +31,7 @@ of ``--repeats`` processes), and ``sample()`` throughput on that entry once
 warm (2,048 images in batches of 256, median of ``--repeats``).
 """
 
+import itertools
 import json
 import os
 import statistics
@@ -74,13 +76,15 @@ def render(results) -> str:
         return "—" if per_image is None else f"{result[rate] * per_image:.1f}"
 
     header = (
-        "| backend | architecture | batch | steps/execution | kgan fit() img/s | native loop img/s "
+        "| backend | architecture | batch | steps/execution | kgan step | warm-up s "
+        "| kgan fit() img/s | native loop img/s "
         "| kgan / native | kgan GFLOP/s | native GFLOP/s | device |\n"
-        "|---|---|---|---|---|---|---|---|---|---|"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|"
     )
     rows = [
         f"| {r['backend']} | {r['architecture']} | {r['batch_size']} "
-        f"| {r.get('steps_per_execution', 1)} | {r['kgan_img_s']:.0f} "
+        f"| {r.get('steps_per_execution', 1)} | {r['variant']} | {r['warm_up_s']:.1f} "
+        f"| {r['kgan_img_s']:.0f} "
         f"| {r['native_img_s']:.0f} | {r['ratio']:.2f} | {gflops(r, 'kgan_img_s')} "
         f"| {gflops(r, 'native_img_s')} | {r['device']} |"
         for r in results
@@ -115,6 +119,16 @@ def _names(value, known, what):
     return names
 
 
+def _positive_integers(value, option) -> list[int]:
+    try:
+        numbers = [int(v) for v in value.split(",")]
+    except ValueError:
+        numbers = []
+    if not numbers or any(number < 1 for number in numbers):
+        raise click.BadParameter(f"expected {option} as integers >= 1 like 64,8; got {value!r}")
+    return numbers
+
+
 def _steps_per_execution(value, steps) -> list[int]:
     try:
         counts = [int(v) for v in value.split(",")]
@@ -135,7 +149,13 @@ def _steps_per_execution(value, steps) -> list[int]:
     show_default=True,
     help="Comma-separated architectures.",
 )
-@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--batch-size",
+    "batch_sizes",
+    default="64",
+    show_default=True,
+    help="Comma-separated batch sizes (8 stands in, on a CPU, for a GPU's overhead-bound steps).",
+)
 @click.option("--steps", default=20, show_default=True, type=click.IntRange(1), help="Per block.")
 @click.option("--repeats", default=5, show_default=True, type=click.IntRange(1))
 @click.option("--training/--no-training", default=True, help="Measure fit() against native.")
@@ -151,28 +171,44 @@ def _steps_per_execution(value, steps) -> list[int]:
     help="Comma-separated compile(steps_per_execution=N) values to measure kgan at "
     "(PyTorch runs one step per call whatever N is); each must divide --steps.",
 )
+@click.option(
+    "--keras-layer-calls",
+    is_flag=True,
+    help="Also measure kgan with every layer called through Keras's Layer.__call__ "
+    "(what the PyTorch fast path skips).",
+)
+@click.option(
+    "--compile",
+    "jit_compile",
+    is_flag=True,
+    help="Also measure kgan with compile(jit_compile=True) (torch.compile on PyTorch).",
+)
 @click.option("--markdown", type=click.Path(dir_okay=False), help="Also write the tables here.")
 def main(
-    backends, architectures, batch_size, steps, repeats, training, sampling, recipes, executions,
-    markdown,
+    backends, architectures, batch_sizes, steps, repeats, training, sampling, recipes, executions,
+    keras_layer_calls, jit_compile, markdown,
 ):  # fmt: skip
     """Measure kgan's fit() against native loops, and sampling, one process per backend."""
     backend_names = _names(backends, BACKENDS, "backends")
     architecture_names = _names(architectures, ARCHITECTURES, "architectures")
     execution_counts = _steps_per_execution(executions, steps)
+    sizes = _positive_integers(batch_sizes, "--batch-size")
+    variants = ["kgan"] + ["keras-layer-calls"] * keras_layer_calls + ["jit-compile"] * jit_compile
+    batch_size = sizes[0]  # the recipes' table
     tables = []
     if training:
         results = []
-        args = ["training", "--batch-size", str(batch_size)]
-        args += ["--steps", str(steps), "--repeats", str(repeats)]
+        args = ["training", "--steps", str(steps), "--repeats", str(repeats)]
         for backend in backend_names:
-            for name in architecture_names:
-                for count in execution_counts:
-                    # One process per measurement, so none inherits another's memory or caches.
-                    extra = ["--architectures", name, "--steps-per-execution", str(count)]
-                    rows = _worker(backend, [*args, *extra], _backend_env(backend))
-                    results += rows
-                    click.echo(render(rows).splitlines()[-1])
+            for name, size, count, variant in itertools.product(
+                architecture_names, sizes, execution_counts, variants
+            ):
+                # One process per measurement, so none inherits another's memory or caches.
+                extra = ["--architectures", name, "--batch-size", str(size)]
+                extra += ["--steps-per-execution", str(count), "--variant", variant]
+                rows = _worker(backend, [*args, *extra], _backend_env(backend))
+                results += rows
+                click.echo(render(rows).splitlines()[-1])
         tables.append(render(results) + "\n\n" + flops_note(results))
     if sampling:
         rows = ["| backend | cold start: load + 64 samples (s) | sample() img/s |", "|---|---|---|"]

@@ -9,6 +9,7 @@ Keras picks its backend once per process (``KERAS_BACKEND``), so
 reads the one JSON line it prints. See that script for what is measured.
 """
 
+import contextlib
 import json
 import os
 import platform
@@ -57,11 +58,20 @@ def train_flops_per_image(model) -> float | None:
     return 2.0 * (model.d_steps * (g + 6 * d) + 3 * g + 3 * d)
 
 
-def measure(backend, architecture, batch_size, steps, repeats, steps_per_execution=1) -> dict:
+# How kgan's step runs: as kgan trains by default; with every layer called through Keras's
+# Layer.__call__ (what the PyTorch fast path skips; the same on TensorFlow and JAX); or with
+# compile(jit_compile=True) (on PyTorch, Keras's torch.compile route).
+VARIANTS = ("kgan", "keras-layer-calls", "jit-compile")
+
+
+def measure(
+    backend, architecture, batch_size, steps, repeats, steps_per_execution=1, variant="kgan"
+) -> dict:
     """In a process running ``backend``: kgan fit() and the native loop, interleaved."""
     keras.utils.set_random_seed(0)
     model = kgan.create(architecture, image_shape=IMAGE_SHAPE)
-    model.compile(steps_per_execution=steps_per_execution)
+    compile_args = {"jit_compile": True} if variant == "jit-compile" else {}
+    model.compile(steps_per_execution=steps_per_execution, **compile_args)
     batches = (1 + repeats) * steps  # one block to warm up (compile), then the timed ones
     rng = np.random.default_rng(0)
     images = rng.uniform(-1, 1, (batches * batch_size, *IMAGE_SHAPE)).astype("float32")
@@ -78,7 +88,12 @@ def measure(backend, architecture, batch_size, steps, repeats, steps_per_executi
 
     timer = interleaved_timer(native_block)
     data = (images, labels) if model.num_classes else (images,)
-    timed_fit(model, data, batch_size, steps, repeats, timer)
+    calls = kgan.backend.through_keras_layer_calls()
+    with calls if variant == "keras-layer-calls" else contextlib.nullcontext():
+        start = time.perf_counter()
+        timed_fit(model, data, batch_size, steps, repeats, timer)
+        total = time.perf_counter() - start
+    warm_up = total - sum(timer.kgan_times) - sum(timer.native_times)
     kgan_rate = batch_size * steps / statistics.median(timer.kgan_times)
     native_rate = batch_size * steps / statistics.median(timer.native_times[1:])
     flops = train_flops_per_image(model)
@@ -89,6 +104,9 @@ def measure(backend, architecture, batch_size, steps, repeats, steps_per_executi
         "steps": steps,
         "repeats": repeats,
         "steps_per_execution": steps_per_execution,
+        "variant": variant,
+        # The first epoch: tracing, compiling (jit-compile's torch.compile) and fit()'s setup.
+        "warm_up_s": warm_up,
         "kgan_img_s": kgan_rate,
         "native_img_s": native_rate,
         "ratio": kgan_rate / native_rate,
@@ -169,12 +187,13 @@ def _device(backend):
 @click.option("--steps", default=20, show_default=True, type=click.IntRange(1))
 @click.option("--repeats", default=5, show_default=True, type=click.IntRange(1))
 @click.option("--steps-per-execution", "executions", default=1, type=click.IntRange(1))
-def main(task, architectures, batch_size, steps, repeats, executions):
+@click.option("--variant", type=click.Choice(VARIANTS), default="kgan", show_default=True)
+def main(task, architectures, batch_size, steps, repeats, executions, variant):
     """Measure TASK on this process's Keras backend; print the result as one JSON line."""
     backend = keras.config.backend()
     if task == "training":
         result = [
-            measure(backend, name, batch_size, steps, repeats, executions)
+            measure(backend, name, batch_size, steps, repeats, executions, variant)
             for name in architectures.split(",")
         ]
     elif task == "recipes":

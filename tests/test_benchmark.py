@@ -4,6 +4,7 @@ import math
 
 import keras
 import pytest
+from click.testing import CliRunner
 
 import kgan
 from scripts import benchmark, benchmark_worker, native_loops
@@ -58,11 +59,25 @@ def test_native_torch_networks_have_kgans_parameter_counts(architecture):
 def test_measure_times_kgan_and_native_in_one_process():
     if BACKEND == "jax":
         pytest.importorskip("optax")
-    result = benchmark_worker.measure(BACKEND, "vanilla-gan", batch_size=8, steps=2, repeats=2)
-    assert result["backend"] == BACKEND and result["architecture"] == "vanilla-gan"
-    assert result["kgan_img_s"] > 0 and result["native_img_s"] > 0
-    assert result["ratio"] == pytest.approx(result["kgan_img_s"] / result["native_img_s"])
-    assert "| vanilla-gan |" in benchmark.render([result])
+    results = [
+        benchmark_worker.measure(
+            BACKEND, "vanilla-gan", batch_size=8, steps=2, repeats=2, variant=variant
+        )
+        for variant in ("kgan", "keras-layer-calls")
+    ]
+    for result in results:
+        assert result["backend"] == BACKEND and result["architecture"] == "vanilla-gan"
+        assert result["kgan_img_s"] > 0 and result["native_img_s"] > 0 and result["warm_up_s"] > 0
+        assert result["ratio"] == pytest.approx(result["kgan_img_s"] / result["native_img_s"])
+    table = benchmark.render(results)
+    assert "| vanilla-gan | 8 | 1 | kgan |" in table
+    assert "| vanilla-gan | 8 | 1 | keras-layer-calls |" in table
+
+
+def test_benchmark_refuses_batch_sizes_that_are_not_positive_integers():
+    result = CliRunner().invoke(benchmark.main, ["--batch-size", "64,0", "--no-sampling"])
+    assert result.exit_code == 2
+    assert "expected --batch-size as integers >= 1 like 64,8; got '64,0'" in result.output
 
 
 def test_benchmark_refuses_a_recipe_without_a_native_twin():

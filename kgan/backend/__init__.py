@@ -27,12 +27,18 @@ here and nowhere else. Each backend module offers the same functions:
 - ``keep_usable(model)``: a context around ``fit()``/``evaluate()`` that
   leaves the model usable if they raise (JAX detaches variable values
   while it runs).
+- ``call_network(network, inputs, training)``: ``network(inputs, training=training)``,
+  the way the networks of a step are called; on PyTorch it skips Keras's per-layer
+  Python (``Layer.__call__``) where that gives the same result bit for bit.
+- ``through_keras_layer_calls()``: a context in which ``call_network`` is the plain
+  Keras call on every backend (to compare the two, as the tests and the benchmark do).
 - ``EXPORT_FORMATS``: the ``Model.export`` formats Keras supports on this
   backend, each with the optional packages it needs (tf2onnx, jax2onnx, onnx).
 - ``is_out_of_memory(error)``: whether ``error`` is this backend's failed
   allocation (each reports it differently).
 """
 
+import contextlib
 import importlib
 
 import keras
@@ -47,6 +53,11 @@ if name not in SUPPORTED_BACKENDS:
 
 _impl = importlib.import_module(f"kgan.backend.{name}")
 
+
+def _keras_call(network, inputs, training):
+    return network(inputs, training=training)
+
+
 train_step = _impl.train_step
 minimize = _impl.minimize
 input_gradient = _impl.input_gradient
@@ -58,11 +69,15 @@ keep_usable = _impl.keep_usable
 EXPORT_FORMATS = _impl.EXPORT_FORMATS
 MULTI_STEP_EXECUTION = _impl.MULTI_STEP_EXECUTION
 is_out_of_memory = _impl.is_out_of_memory
+# Traced backends (TensorFlow, JAX) compile the per-layer Python away: Keras's own call.
+call_network = getattr(_impl, "call_network", _keras_call)
+through_keras_layer_calls = getattr(_impl, "through_keras_layer_calls", contextlib.nullcontext)
 
 __all__ = [
     "EXPORT_FORMATS",
     "MULTI_STEP_EXECUTION",
     "SUPPORTED_BACKENDS",
+    "call_network",
     "input_gradient",
     "is_out_of_memory",
     "keep_usable",
@@ -72,5 +87,6 @@ __all__ = [
     "replica_rows",
     "sync_replicas",
     "test_step",
+    "through_keras_layer_calls",
     "train_step",
 ]

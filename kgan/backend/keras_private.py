@@ -10,11 +10,14 @@ import copy
 import math
 import random
 import sys
+import weakref
 
 import keras
 from keras.src.backend import config as keras_config
 from keras.src.backend.common import global_state
 from keras.src.backend.common.stateless_scope import get_stateless_scope
+from keras.src.backend.common.variables import get_autocast_scope
+from keras.src.models.functional import Functional
 from keras.src.utils import module_utils
 
 KERAS_VERSION = "3.15"
@@ -89,3 +92,101 @@ class _ProbedOnceImported(module_utils.LazyModule):
         if self.module is None and "tensorflow" not in sys.modules:
             return False
         return module_utils.LazyModule.available.fget(self)
+
+
+# -- calling a network's layers without Layer.__call__ (the torch backend's fast path) --
+#
+# Keras's torch layers run eagerly, and Layer.__call__ spends about 0.2 ms of Python per call
+# (input conversion, call-spec binding, training and mask resolution, name and autocast
+# scopes) before the layer's own ``call``: for a small network that is most of a step.
+# Where none of that changes the result, ``call_directly`` runs the Functional graph
+# (Keras's own ``_run_through_graph``) with each plain layer's ``call`` invoked as
+# ``__call__`` would invoke it, and everything else through ``__call__`` as usual.
+
+
+def call_directly(network, inputs, training):
+    """``network(inputs, training=training)``, calling its plain layers' ``call`` directly.
+
+    Returns None (and computes nothing) where the network is not one this path knows to
+    give Keras's result bit for bit: not a built Functional or Sequential network, under
+    mixed precision or remat, with an activity regularizer, or given inputs that
+    ``__call__`` would convert first.
+    """
+    if not _known(_PLAIN_NETWORKS, network, _is_plain_network) or get_autocast_scope():
+        return None
+    graph = getattr(network, "_functional", network)  # a Sequential runs its Functional
+    flat = keras.tree.flatten(inputs)
+    if len(flat) != len(graph.inputs) or not all(
+        keras.ops.is_tensor(x) and _dtype_name(x) == ref.dtype
+        for x, ref in zip(flat, graph.inputs, strict=True)
+    ):
+        return None
+    outputs = graph._run_through_graph(flat, operation_fn=lambda op: _direct_call(op, training))
+    return outputs[0] if isinstance(outputs, list | tuple) and len(outputs) == 1 else outputs
+
+
+_PLAIN_NETWORKS = weakref.WeakKeyDictionary()  # network -> whether it is called directly
+_PLAIN_LEAVES = weakref.WeakKeyDictionary()  # layer -> whether its call is called directly
+_DTYPE_NAMES = {}  # backend dtype -> Keras's name for it
+
+
+def _known(cache, layer, decide) -> bool:
+    known = cache.get(layer)
+    if known is None:
+        known = cache[layer] = decide(layer)
+    return known
+
+
+def _dtype_name(x) -> str:
+    name = _DTYPE_NAMES.get(x.dtype)
+    if name is None:
+        name = _DTYPE_NAMES[x.dtype] = keras.backend.standardize_dtype(x.dtype)
+    return name
+
+
+def _plain_policy(layer) -> bool:
+    return (
+        layer.compute_dtype == layer.variable_dtype
+        and getattr(layer, "activity_regularizer", None) is None
+        and not layer._remat_mode
+        and getattr(layer, "quantization_mode", None) is None
+    )
+
+
+def _is_plain_network(network) -> bool:
+    graph = getattr(network, "_functional", network)
+    return isinstance(graph, Functional) and network.built and _plain_policy(network)
+
+
+def _is_plain_leaf(operation) -> bool:
+    # A layer with sublayers may rely on the call context __call__ sets up (a child
+    # called without ``training`` inherits it), so only leaves are called directly;
+    # a layer that makes masks (Embedding(mask_zero=True), Masking) needs __call__ too.
+    return (
+        isinstance(operation, keras.layers.Layer)
+        and operation.built
+        and _plain_policy(operation)
+        and type(operation).compute_mask is keras.layers.Layer.compute_mask
+        and not any(True for _ in operation._flatten_layers(include_self=False))
+    )
+
+
+def _direct_call(operation, training):
+    # As Keras's functional.operation_fn: ``training`` goes to whoever takes it.
+    context = {} if training is None else {"training": training}
+    given = context if getattr(operation, "_call_has_context_arg", {}).get("training") else {}
+
+    def call(*args, **kwargs):
+        # Keras records ``mask=None`` in the graph for layers that take a mask: no mask.
+        if not any(v is not None for v in kwargs.values()) and _known(
+            _PLAIN_LEAVES, operation, _is_plain_leaf
+        ):
+            flat = keras.tree.flatten(args)
+            # __call__ converts inputs of another dtype first; those go through it.
+            if all(
+                keras.ops.is_tensor(x) and _dtype_name(x) == operation.input_dtype for x in flat
+            ):
+                return operation.call(*args, **kwargs, **given)
+        return operation(*args, **{**kwargs, **context})
+
+    return call

@@ -1,5 +1,7 @@
 """PyTorch: eager stateful steps with ``torch.autograd.grad``."""
 
+import contextlib
+
 import torch
 
 from kgan.backend import eager, keras_private
@@ -17,6 +19,28 @@ EXPORT_FORMATS = {"onnx": ("onnx",)}
 # Keras's PyTorch trainer runs one step per call (it refuses more); eager steps
 # have no per-call compile or dispatch cost for it to amortize.
 MULTI_STEP_EXECUTION = False
+
+
+_DIRECT_CALLS = [True]  # False inside through_keras_layer_calls()
+
+
+def call_network(network, inputs, training):
+    # Keras's per-layer Python (Layer.__call__) is most of a small network's eager step;
+    # keras_private.call_directly skips it wherever that gives Keras's result bit for bit.
+    if _DIRECT_CALLS[-1]:
+        outputs = keras_private.call_directly(network, inputs, training)
+        if outputs is not None:
+            return outputs
+    return network(inputs, training=training)
+
+
+@contextlib.contextmanager
+def through_keras_layer_calls():
+    _DIRECT_CALLS.append(False)
+    try:
+        yield
+    finally:
+        _DIRECT_CALLS.pop()
 
 
 def minimize(model, loss_fn, variables, optimizer):

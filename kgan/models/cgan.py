@@ -9,7 +9,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from kgan import checks
+from kgan import backend, checks
 from kgan.data import rules
 from kgan.models import dcgan
 from kgan.models.registry import register_architecture
@@ -102,10 +102,11 @@ class CGAN(dcgan.DCGAN):
 
     def generate(self, latents, labels=None, training=False, ema=None):
         network = self.generator_network(training, ema)
-        return network([latents, self._as_label_column(labels)], training=training)
+        return backend.call_network(network, [latents, self._as_label_column(labels)], training)
 
     def discriminate(self, images, labels=None, training=False):
-        return self.discriminator([images, self._as_label_column(labels)], training=training)
+        inputs = [images, self._as_label_column(labels)]
+        return backend.call_network(self.discriminator, inputs, training)
 
     def _embedding_generator(self):
         """(label embedding layer, generator taking [latents, label vectors])."""

@@ -276,11 +276,11 @@ class GAN(AdversarialStep, keras.Model):
 
         Uses the EMA generator unless ``training`` or ``ema=False``.
         """
-        return self.generator_network(training, ema)(latents, training=training)
+        return backend.call_network(self.generator_network(training, ema), latents, training)
 
     def discriminate(self, images, labels=None, training=False):
         """Discriminator outputs (logits, or critic scores) for a batch."""
-        return self.discriminator(images, training=training)
+        return backend.call_network(self.discriminator, images, training)
 
     def draw_latents(self, batch_size):
         return self.draw_rows(keras.random.normal, (self.latent_dim,), batch_size)
