@@ -115,3 +115,16 @@ def test_what_keras_would_convert_or_autocast_goes_through_keras():
         backend.call_network(mixed.generator, latents, False).dtype
         == mixed.generator(latents).dtype
     )
+
+
+@TORCH_ONLY
+def test_a_network_that_can_make_masks_runs_as_keras():
+    words = keras.Sequential(
+        [keras.Input((3,)), layers.Embedding(5, 4, mask_zero=True), layers.GlobalAveragePooling1D()]
+    )
+    tokens = keras.ops.convert_to_tensor(np.array([[1, 0, 0], [2, 3, 0]]))
+    assert keras_private.call_directly(words, tokens, training=False) is None
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(backend.call_network(words, tokens, False)),
+        keras.ops.convert_to_numpy(words(tokens, training=False)),
+    )

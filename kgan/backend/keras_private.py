@@ -17,6 +17,7 @@ from keras.src.backend import config as keras_config
 from keras.src.backend.common import global_state
 from keras.src.backend.common.stateless_scope import get_stateless_scope
 from keras.src.backend.common.variables import get_autocast_scope
+from keras.src.layers.merging.base_merge import Merge
 from keras.src.models.functional import Functional
 from keras.src.utils import module_utils
 
@@ -155,18 +156,30 @@ def _plain_policy(layer) -> bool:
 
 def _is_plain_network(network) -> bool:
     graph = getattr(network, "_functional", network)
-    return isinstance(graph, Functional) and network.built and _plain_policy(network)
+    return (
+        isinstance(graph, Functional)
+        and network.built
+        and _plain_policy(network)
+        # Masks travel on tensors between __call__s; a network that can make one runs as Keras.
+        and not any(_may_make_masks(layer) for layer in network._flatten_layers())
+    )
+
+
+def _may_make_masks(layer) -> bool:
+    if isinstance(layer, keras.layers.Embedding):
+        return layer.mask_zero
+    # Merge layers (Concatenate, Add, Dot...) only combine the masks of their inputs.
+    own_mask = type(layer).compute_mask is not keras.layers.Layer.compute_mask
+    return own_mask and not isinstance(layer, Merge | Functional | keras.Sequential)
 
 
 def _is_plain_leaf(operation) -> bool:
     # A layer with sublayers may rely on the call context __call__ sets up (a child
-    # called without ``training`` inherits it), so only leaves are called directly;
-    # a layer that makes masks (Embedding(mask_zero=True), Masking) needs __call__ too.
+    # called without ``training`` inherits it), so only leaves are called directly.
     return (
         isinstance(operation, keras.layers.Layer)
         and operation.built
         and _plain_policy(operation)
-        and type(operation).compute_mask is keras.layers.Layer.compute_mask
         and not any(True for _ in operation._flatten_layers(include_self=False))
     )
 
@@ -182,9 +195,13 @@ def _direct_call(operation, training):
             _PLAIN_LEAVES, operation, _is_plain_leaf
         ):
             flat = keras.tree.flatten(args)
-            # __call__ converts inputs of another dtype first; those go through it.
+            # __call__ converts inputs of another dtype first (unless the layer, as
+            # Embedding, takes its inputs as they come); those go through it.
+            converts = operation._convert_input_args
             if all(
-                keras.ops.is_tensor(x) and _dtype_name(x) == operation.input_dtype for x in flat
+                keras.ops.is_tensor(x)
+                and not (converts and _dtype_name(x) != operation.input_dtype)
+                for x in flat
             ):
                 return operation.call(*args, **kwargs, **given)
         return operation(*args, **{**kwargs, **context})
