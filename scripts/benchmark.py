@@ -203,6 +203,8 @@ def main(
             for name, size, count, variant in itertools.product(
                 architecture_names, sizes, execution_counts, variants
             ):
+                if variant == "keras-layer-calls" and backend != "torch":
+                    continue  # TensorFlow and JAX always call the layers through Keras
                 # One process per measurement, so none inherits another's memory or caches.
                 extra = ["--architectures", name, "--batch-size", str(size)]
                 extra += ["--steps-per-execution", str(count), "--variant", variant]
