@@ -37,6 +37,7 @@ from kgan.evaluators import (
     zoo_dataset_of,
 )
 from kgan.models import GAN
+from kgan.models.gan import check_truncation
 from kgan.runs import RUN_FILE, RunDirectory
 from kgan.zoo import catalog
 
@@ -152,6 +153,7 @@ def evaluate(
     *,
     data: str | DataSpec | None = None,
     evaluator: Evaluator | str | Path | None = None,
+    truncation: float = 1.0,
 ) -> dict:
     """Measures a generator against held-out real images with an evaluator.
 
@@ -168,6 +170,8 @@ def evaluate(
         evaluator: an ``Evaluator`` (``kgan.evaluators.InceptionEvaluator(...)``
             for Inception features), a zoo data set name or an evaluator folder
             (``kgan evaluator train``).
+        truncation: ψ for the samples (``GAN.sample(truncation=)``); 1 is the
+            protocol's, and the only one the targets are set for.
 
     Returns a dict: classifier score beside the real held-out score, Fréchet
     distance beside the real floor (train vs held-out), KID, precision and
@@ -190,10 +194,13 @@ def evaluate(
     protocol = dict(PROTOCOL, features=evaluator.features_description)
     protocol["num_samples"] = int(num_samples or PROTOCOL["num_samples"])
     protocol["seed"] = int(seed)
+    protocol["truncation"] = check_truncation(truncation)
     conditional = getattr(model, "num_classes", None) is not None
     labels = np.arange(protocol["num_samples"]) % model.num_classes if conditional else None
     say(f"generating {protocol['num_samples']:,} samples")
-    samples = model.sample(protocol["num_samples"], seed=protocol["seed"], labels=labels)
+    samples = model.sample(
+        protocol["num_samples"], seed=protocol["seed"], labels=labels, truncation=truncation
+    )
     say(f"classifying them and the real splits with the {evaluator.name} evaluator")
 
     (train_images, _), (test_images, _) = evaluator.real_splits()

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from kgan.models.gan import truncate
+
 
 def slerp(a, b, steps):
     """Spherical interpolation from each row of ``a`` to the same row of ``b``.
@@ -19,12 +21,13 @@ def slerp(a, b, steps):
     return mixed.reshape(-1, a.shape[-1]).astype("float32")
 
 
-def interpolation_grid(model, rows, steps, seed=0, labels=None):
+def interpolation_grid(model, rows, steps, seed=0, labels=None, truncation=1.0):
     """(rows * steps) images; each row morphs between two random latents.
 
     For a conditional model without ``labels``, row r also morphs from class
     r to class r + 1 (mixing the generator's label vectors); with ``labels``
-    (one, or one per row) each row keeps its class.
+    (one, or one per row) each row keeps its class. ``truncation`` scales the
+    morph's latents as ``sample(truncation=)`` does.
 
     Example:
 
@@ -36,7 +39,7 @@ def interpolation_grid(model, rows, steps, seed=0, labels=None):
     """
     rng = np.random.default_rng(seed)
     ends = rng.standard_normal((2, rows, model.latent_dim)).astype("float32")
-    latents = slerp(ends[0], ends[1], steps)
+    latents = truncate(slerp(ends[0], ends[1], steps), truncation)
     if model.num_classes is None:
         return model.sample(len(latents), latents=latents)
     if labels is not None:

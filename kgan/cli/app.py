@@ -51,3 +51,16 @@ def main():
 backend_option = click.option(
     "--backend", type=click.Choice(BACKENDS), help="Keras backend (default: KERAS_BACKEND)."
 )
+
+
+def truncation_option(purpose: str):
+    """``--truncation PSI`` (the truncation trick, ``GAN.sample(truncation=)``) for ``purpose``."""
+    return click.option(
+        "--truncation",
+        default=1.0,
+        show_default=True,
+        type=click.FloatRange(0.0, 1.0),
+        metavar="PSI",
+        help=f"The truncation trick: latents scaled by PSI toward their mean (1: none; "
+        f"smaller: more typical images, less variety){purpose}.",
+    )

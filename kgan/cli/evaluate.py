@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from kgan.cli.app import backend_option, main
+from kgan.cli.app import backend_option, main, truncation_option
 from kgan.console import use_backend
 from kgan.data.specs import SPEC_HELP, DataSpec
 from kgan.datasets import DATASET_NAMES
@@ -61,8 +61,11 @@ def _spec(ctx, param, value):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the full result here (never over an existing file).",
 )
+@truncation_option("; the targets are set for 1")
 @backend_option
-def evaluate(source, dataset, samples, seed, data, evaluator_dir, features, json_path, backend):
+def evaluate(
+    source, dataset, samples, seed, data, evaluator_dir, features, json_path, truncation, backend
+):
     """Measure SOURCE (a zoo entry or a run directory) with an evaluator.
 
     Classifier score, Fréchet distance and KID in the evaluator's features,
@@ -98,9 +101,11 @@ def evaluate(source, dataset, samples, seed, data, evaluator_dir, features, json
         progress=say,
         data=data,
         evaluator=evaluator,
+        truncation=truncation,
     )
     samples = result["protocol"]["num_samples"]
-    click.echo(f"{source} with the {result['evaluator']} evaluator ({samples} samples)")
+    psi = f", truncation {truncation:g}" if truncation != 1.0 else ""
+    click.echo(f"{source} with the {result['evaluator']} evaluator ({samples} samples{psi})")
     for key, real_key in (
         ("classifier_score", "real_classifier_score"),
         ("frechet_distance", "real_frechet_floor"),

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from kgan.cli.app import backend_option, main
+from kgan.cli.app import backend_option, main, truncation_option
 from kgan.console import use_backend
 
 
@@ -36,8 +36,9 @@ from kgan.console import use_backend
     "-n images in all (STEPS <= -n); for cgan without --labels, row r also morphs from "
     "class r to class r+1.",
 )
+@truncation_option("")
 @backend_option
-def sample(source, count, output, seed, labels, interpolate, backend):
+def sample(source, count, output, seed, labels, interpolate, truncation, backend):
     """Write samples from SOURCE (a zoo entry, a run directory or a .keras file) to OUTPUT.
 
     An existing OUTPUT is never overwritten.
@@ -71,11 +72,13 @@ def sample(source, count, output, seed, labels, interpolate, backend):
         rows = max(1, count // interpolate)
         if label_values is not None:
             label_values = model.label_ids(label_values).tolist()
-        pictures = interpolation_grid(model, rows, interpolate, seed=seed, labels=label_values)
+        pictures = interpolation_grid(
+            model, rows, interpolate, seed=seed, labels=label_values, truncation=truncation
+        )
         columns = interpolate
     else:
         label_values, count, columns = images.grid_layout(count, model.num_classes, label_values)
-        pictures = model.sample(count, seed=seed, labels=label_values)
+        pictures = model.sample(count, seed=seed, labels=label_values, truncation=truncation)
     click.echo(f"wrote {_write_samples(pictures, output, kind, columns)}")
 
 
