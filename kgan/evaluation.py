@@ -71,6 +71,7 @@ PROTOCOL = {
     ),
     "memorization_count": 1000,
     "cgan_labels": "sample i is asked for class i mod num_classes",
+    "truncation": 1.0,  # ψ of GAN.sample; 1 is plain sampling, the one the targets are set for
 }
 FLOOR_TRAIN_COUNT = 10_000
 # The zoo's quality bar (0.2), by kind of model. The MLP of the vanilla GAN has

@@ -151,7 +151,7 @@ def test_tampered_weights_are_refused(tmp_path, monkeypatch):
     weights.write_bytes(bytes(data))
     expected = zoo.read_manifest(source)["weights_sha256"]
     monkeypatch.setenv("KGAN_ZOO_DIR", str(tmp_path / "zoo"))
-    with pytest.raises(ValueError, match=rf"zoo entry 'dcgan-mnist'.*expects {expected}"):
+    with pytest.raises(ValueError, match=rf"zoo entry 'dcgan-mnist'.*expects {expected[:16]}…"):
         kgan.load("dcgan-mnist")
     with pytest.raises(ValueError, match="refusing to load"):
         kgan.load(copy)  # a copied entry's folder is checked too
