@@ -200,7 +200,10 @@ def evaluate(
     labels = np.arange(protocol["num_samples"]) % model.num_classes if conditional else None
     say(f"generating {protocol['num_samples']:,} samples")
     samples = model.sample(
-        protocol["num_samples"], seed=protocol["seed"], labels=labels, truncation=truncation
+        protocol["num_samples"],
+        seed=protocol["seed"],
+        labels=labels,
+        truncation=protocol["truncation"],
     )
     say(f"classifying them and the real splits with the {evaluator.name} evaluator")
 

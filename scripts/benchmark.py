@@ -119,22 +119,21 @@ def _names(value, known, what):
     return names
 
 
-def _positive_integers(value, option) -> list[int]:
+def _positive_integers(value, option, example="64,8") -> list[int]:
     try:
         numbers = [int(v) for v in value.split(",")]
     except ValueError:
         numbers = []
     if not numbers or any(number < 1 for number in numbers):
-        raise click.BadParameter(f"expected {option} as integers >= 1 like 64,8; got {value!r}")
+        raise click.BadParameter(
+            f"expected {option} as integers >= 1 like {example}; got {value!r}"
+        )
     return numbers
 
 
 def _steps_per_execution(value, steps) -> list[int]:
-    try:
-        counts = [int(v) for v in value.split(",")]
-    except ValueError:
-        raise click.BadParameter(f"expected integers like 1,8; got {value!r}") from None
-    if any(count < 1 or steps % count for count in counts):
+    counts = _positive_integers(value, "--steps-per-execution", example="1,8")
+    if any(steps % count for count in counts):
         raise click.BadParameter(f"expected values >= 1 that divide --steps {steps}; got {value}")
     return counts
 

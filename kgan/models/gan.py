@@ -407,7 +407,7 @@ def truncate(latents: np.ndarray, truncation: float) -> np.ndarray:
     psi = check_truncation(truncation)
     if psi == 1.0:
         return latents
-    return (np.asarray(latents, "float32") * np.float32(psi)).astype("float32")
+    return np.asarray(latents, "float32") * np.float32(psi)  # float32 × float32 stays float32
 
 
 def check_truncation(truncation) -> float:
