@@ -30,6 +30,8 @@ MAX_SIZES = {
     "channels": 64,
     "hidden_units": 65_536,
     "num_classes": 100_000,
+    "batch_size": 65_536,
+    "projection_steps": 100_000,
 }
 
 

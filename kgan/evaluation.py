@@ -37,7 +37,7 @@ from kgan.evaluators import (
     zoo_dataset_of,
 )
 from kgan.models import GAN
-from kgan.models.gan import check_truncation
+from kgan.models.latent_space import check_truncation
 from kgan.runs import RUN_FILE, RunDirectory
 from kgan.zoo import catalog
 
@@ -106,7 +106,7 @@ def target_tier(architecture, conditional: bool) -> str:
     return "vanilla-gan" if architecture == "vanilla-gan" else "unconditional"
 
 
-def _resolve(source):
+def resolve(source):
     """(model, source name, its data set or None) from a model, zoo name or run folder."""
     if not isinstance(source, str | Path):
         return source, type(source).__name__, None
@@ -188,7 +188,7 @@ def evaluate(
     >>> result = kgan.evaluate("runs/photos", data="folder:photos")  # doctest: +SKIP
     """
     say = progress or (lambda message: None)
-    model, name, known = _resolve(source)
+    model, name, known = resolve(source)
     evaluator = choose_evaluator(model, name, dataset or known, data, evaluator, say)
     evaluator.check_fits(model, name)
     inception = isinstance(evaluator, InceptionEvaluator)

@@ -37,9 +37,9 @@ from kgan.evaluators import (
     load_evaluator,
     reference_splits,
 )
+from kgan.files import CACHE_VARIABLE, cache_root  # noqa: F401 - CACHE_VARIABLE: re-exported
 from kgan.provenance import provenance
 
-CACHE_VARIABLE = "KGAN_CACHE"
 BATCH_SIZE, MIN_STEPS = 128, 400
 
 
@@ -95,7 +95,7 @@ def train_evaluator(train, out, *, test=None, epochs=None, seed=0, flip=False, c
     class_names = list(class_names or _class_names(DataSpec.parse(train), num_classes))
     epochs = epochs or auto_epochs(len(train_x))
     keras.utils.set_random_seed(seed)
-    classifier = _fit_classifier(train_x, train_y, num_classes, epochs, seed, flip, verbose)
+    classifier = fit_classifier(train_x, train_y, num_classes, epochs, seed, flip, verbose)
     predicted = classifier.predict(test_x, batch_size=500, verbose=0).argmax(axis=1)
     record = {
         "dataset": dataset,
@@ -130,7 +130,11 @@ def train_evaluator(train, out, *, test=None, epochs=None, seed=0, flip=False, c
     return record
 
 
-def _fit_classifier(train_x, train_y, num_classes, epochs, seed, flip, verbose):
+def fit_classifier(train_x, train_y, num_classes, epochs, seed=0, flip=False, verbose=0):
+    """The evaluator recipe: ``build_classifier`` trained on images in [-1, 1] with random
+    translations (and mirror images with ``flip``), Adam 2e-3 with a cosine decay, batches of
+    ``BATCH_SIZE``, ``epochs`` passes; the evaluators and the Classification Accuracy Score
+    (``kgan.synthesis``) share it."""
     tf = quiet.import_tensorflow_quietly()  # a tf.data pipeline, as kgan.data's
     steps = [layers.RandomTranslation(0.1, 0.1, fill_mode="constant", fill_value=-1.0)]
     if flip:  # only where mirror images are still members of their class
@@ -212,11 +216,6 @@ max-pooling, a 128-unit `features` layer, dropout, logits), trained on the
 |---|---|
 {rows}
 """
-
-
-def cache_root() -> Path:
-    """Where trained evaluators are cached: ``$KGAN_CACHE`` or ~/.cache/kgan."""
-    return Path(os.environ.get(CACHE_VARIABLE) or Path.home() / ".cache" / "kgan")
 
 
 def cached_evaluator(spec, epochs: int | None = None, echo=print) -> Evaluator:

@@ -165,3 +165,12 @@ def verify_file(
             f"kgan: {owner}: {Path(path).name} has sha256 {actual[:16]}…, but {record} "
             f"{expected_sha256[:16]}…; refusing to load it ({fix})."
         )
+
+
+CACHE_VARIABLE = "KGAN_CACHE"
+
+
+def cache_root() -> Path:
+    """Where kgan caches what it can make again (trained evaluators, parsed data):
+    ``$KGAN_CACHE`` or ~/.cache/kgan."""
+    return Path(os.environ.get(CACHE_VARIABLE) or Path.home() / ".cache" / "kgan")

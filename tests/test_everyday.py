@@ -233,7 +233,7 @@ def test_kgan_sample_writes_arrays_and_single_pngs(tmp_path):
     assert first.shape == (28, 28)
     np.testing.assert_array_equal(first, kgan.images.to_uint8(array[0])[..., 0])
     bad = invoke(["sample", "dcgan-mnist", "-o", str(tmp_path / "x.jpg")], ok=False)
-    assert "expected -o ending in .png (a grid), .npy (an array) or .gif" in bad.output
+    assert "expected -o ending in .png (a grid), .npy (an array), .gif or .mp4" in bad.output
     again = invoke(["sample", "dcgan-mnist", "-o", str(tmp_path / "pngs")], ok=False)
     assert "exists already" in again.output
 

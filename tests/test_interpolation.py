@@ -1,5 +1,7 @@
 """Latent and class interpolation grids."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -95,3 +97,35 @@ def test_an_interpolation_animates_as_a_gif_that_plays_each_step(tmp_path):
         ["sample", str(tmp_path / "run"), "-n", "8", "--interpolate", "4", "-o", str(out)],
         "exists already",
     )
+
+
+def test_an_mp4_animation_has_every_frame_and_without_its_writer_is_one_line(tmp_path, monkeypatch):
+    import imageio.v3 as iio
+
+    from kgan import saving
+
+    model = helpers.tiny_model("dcgan")
+    model.compile()
+    saving.save_model_folder(model, tmp_path / "run")
+    out = tmp_path / "morph.mp4"
+    helpers.invoke_ok(
+        ["sample", str(tmp_path / "run"), "-n", "10", "--interpolate", "5", "-o", str(out)]
+    )
+    frames = iio.imread(out, plugin="FFMPEG")
+    assert len(frames) == 5 + 3  # forwards, then back without repeating the ends
+    assert frames.shape[1] % 2 == 0 and frames.shape[2] % 2 == 0 and frames.shape[3] == 3
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # as if it were not installed
+    helpers.assert_one_line_failure(
+        [
+            "sample",
+            str(tmp_path / "run"),
+            "-n",
+            "10",
+            "--interpolate",
+            "5",
+            "-o",
+            str(tmp_path / "again.mp4"),
+        ],
+        r'writing .mp4 needs imageio and imageio-ffmpeg: pip install "kgan\[video\]"',
+    )
+    assert not (tmp_path / "again.mp4").exists()

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import scipy.linalg
 
 from kgan import metrics
 
@@ -60,3 +61,14 @@ def test_class_histogram_and_balance():
     assert histogram.tolist() == [2, 1, 3, 0]
     assert metrics.class_balance(histogram) == {"classes_present": 3, "max_over_min": float("inf")}
     assert metrics.class_balance([10, 15])["max_over_min"] == 1.5
+
+
+def test_frechet_distance_with_fewer_samples_than_features_equals_the_matrix_root(rng):
+    # The low-rank path (the nuclear norm of A·Bᵀ) against scipy's sqrtm on the same sets.
+    a = rng.standard_normal((20, 40)) @ rng.standard_normal((40, 40))
+    b = rng.standard_normal((30, 40)) + 0.5
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    root = np.real(scipy.linalg.sqrtm(cov_a @ cov_b))
+    expected = np.sum((a.mean(0) - b.mean(0)) ** 2) + np.trace(cov_a + cov_b - 2 * root)
+    assert metrics.frechet_distance(a, b) == pytest.approx(expected, rel=1e-6)
+    assert metrics.frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 import kgan
 from kgan.cli import main
-from kgan.models.gan import truncate
+from kgan.models.latent_space import truncate
 from tests import helpers
 
 

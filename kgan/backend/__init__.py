@@ -9,6 +9,10 @@ here and nowhere else. Each backend module offers the same functions:
   few touches of Keras internals are in ``kgan.backend.keras_private``).
 - ``minimize(model, loss_fn, variables, optimizer)``: one gradient step on
   ``variables`` for ``loss_fn() -> (loss, logs)``; returns ``logs``.
+- ``descend(model, loss_fn, variables, optimizer, steps)``: ``steps`` of those
+  gradient steps, compiled once where the backend compiles (a traced step on
+  TensorFlow, a jitted stateless one on JAX); the loss may read the model's
+  variables but must not change them (inference calls only).
 - ``input_gradient(fn, x)``: the gradient of ``sum(fn(x))`` with respect to
   ``x``, itself differentiable (for gradient penalties).
 - ``replica_rows(draw, n)``: this replica's ``n`` rows of a random draw
@@ -60,6 +64,7 @@ def _keras_call(network, inputs, training):
 
 train_step = _impl.train_step
 minimize = _impl.minimize
+descend = _impl.descend
 input_gradient = _impl.input_gradient
 no_gradient = _impl.no_gradient
 replica_rows = _impl.replica_rows
@@ -78,6 +83,7 @@ __all__ = [
     "MULTI_STEP_EXECUTION",
     "SUPPORTED_BACKENDS",
     "call_network",
+    "descend",
     "input_gradient",
     "is_out_of_memory",
     "keep_usable",

@@ -115,6 +115,32 @@ def minimize(model, loss_fn, variables, optimizer):
     return logs
 
 
+def descend(model, loss_fn, variables, optimizer, steps):
+    # One jitted stateless step: eager jax.grad would trace the networks afresh every step.
+    variables = list(variables)
+    optimizer.build(variables)
+    held = list(model.variables)  # read by the loss, never changed by it (inference calls)
+
+    def step(values, optimizer_values, held_values):
+        def loss_of(values):
+            mapping = [*zip(variables, values, strict=True), *zip(held, held_values, strict=True)]
+            with keras.StatelessScope(state_mapping=mapping):
+                return optimizer.scale_loss(loss_fn()[0])
+
+        grads = jax.grad(loss_of)(values)
+        return optimizer.stateless_apply(optimizer_values, grads, values)
+
+    step = jax.jit(step)
+    values = [v.value for v in variables]
+    optimizer_values = [v.value for v in optimizer.variables]
+    held_values = [v.value for v in held]
+    for _ in range(steps):
+        values, optimizer_values = step(values, optimizer_values, held_values)
+    for variable, value in zip([*variables, *optimizer.variables],
+                               [*values, *optimizer_values], strict=True):  # fmt: skip
+        variable.assign(value)
+
+
 def no_gradient():
     # Gradients are only recorded inside minimize(); nothing to switch off.
     return contextlib.nullcontext()

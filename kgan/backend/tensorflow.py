@@ -30,6 +30,14 @@ def minimize(model, loss_fn, variables, optimizer):
     return logs
 
 
+def descend(model, loss_fn, variables, optimizer, steps):
+    # One traced step, called `steps` times: eager tapes cost more than the small nets they run.
+    optimizer.build(variables)
+    step = tf.function(lambda: minimize(model, loss_fn, variables, optimizer))
+    for _ in range(steps):
+        step()
+
+
 def no_gradient():
     # Gradients are only recorded inside minimize(); nothing to switch off.
     return contextlib.nullcontext()

@@ -58,6 +58,12 @@ def minimize(model, loss_fn, variables, optimizer):
     return {key: value.detach() for key, value in logs.items()}
 
 
+def descend(model, loss_fn, variables, optimizer, steps):
+    # Eager: nothing to compile, the steps are the ones minimize() takes.
+    for _ in range(steps):
+        minimize(model, loss_fn, variables, optimizer)
+
+
 def no_gradient():
     # Eager autograd records every op on a variable that requires grad;
     # under no_grad the discriminator step's generator pass builds no graph.

@@ -6,6 +6,7 @@ import click
 
 from kgan.cli.app import backend_option, main, truncation_option
 from kgan.console import use_backend
+from kgan.datasets import DATASET_NAMES
 
 
 @main.command()
@@ -19,8 +20,9 @@ from kgan.console import use_backend
     required=True,
     type=click.Path(path_type=Path),
     help="NAME.png: one grid; NAME.npy: the float32 array (n, H, W, C) in [-1, 1]; "
-    "a new folder name (no suffix): one PNG per image; NAME.gif with --interpolate: an "
-    "animation, each frame a grid of one step of every row.",
+    "a new folder name (no suffix): one PNG per image; NAME.gif or NAME.mp4 (with imageio "
+    "and imageio-ffmpeg) with --interpolate: an animation, each frame a grid of one step of "
+    "every row.",
 )
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0))
 @click.option(
@@ -50,15 +52,23 @@ def sample(source, count, output, seed, labels, interpolate, truncation, backend
             f"--interpolate {interpolate} makes rows longer than -n {count} images; "
             "give -n at least STEPS."
         )
-    kinds = {".png": "grid", ".npy": "array", ".gif": "animation", "": "folder"}
+    kinds = {
+        ".png": "grid",
+        ".npy": "array",
+        ".gif": "animation",
+        ".mp4": "animation",
+        "": "folder",
+    }
     kind = kinds.get(output.suffix.lower())
     if kind is None:
         raise click.ClickException(
-            f"expected -o ending in .png (a grid), .npy (an array) or .gif (an --interpolate "
-            f"animation), or a new folder name (one PNG per image); got {output}."
+            f"expected -o ending in .png (a grid), .npy (an array), .gif or .mp4 (an "
+            f"--interpolate animation), or a new folder name (one PNG per image); got {output}."
         )
     if kind == "animation" and interpolate is None:
-        raise click.ClickException("-o NAME.gif is an interpolation; add --interpolate STEPS.")
+        raise click.ClickException(
+            f"-o NAME{output.suffix} is an interpolation; add --interpolate STEPS."
+        )
     use_backend(backend)
     from kgan import images, saving
     from kgan.interpolation import interpolation_grid
@@ -107,6 +117,74 @@ def _write_samples(pictures, output: Path, kind: str, columns) -> str:
         output, lambda temporary: images.save_images(pictures, temporary), overwrite=False
     )
     return f"{output}/ ({len(pictures)} PNGs)"
+
+
+@main.command()
+@click.argument("source")
+@click.option(
+    "-n", "count", required=True, type=click.IntRange(1, 1_000_000), help="Images to generate."
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="NAME.npz: x_train (uint8, n x H x W x C) and y_train (int64), the keras.datasets "
+    "layout, so that --data npz:NAME.npz reads it back.",
+)
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0))
+@click.option(
+    "--pseudo-labels",
+    is_flag=True,
+    help="Unconditional models: label each image with the class the evaluator of SOURCE's "
+    "data predicts (conditional models' labels are their conditioning).",
+)
+@click.option(
+    "--dataset",
+    type=click.Choice(DATASET_NAMES),
+    help="With --pseudo-labels: the zoo evaluator to label with (zoo entries know theirs).",
+)
+@truncation_option("")
+@backend_option
+def synthesize(source, count, output, seed, pseudo_labels, dataset, truncation, backend):
+    """Write COUNT generated, labelled images of SOURCE as a data set file (OUTPUT.npz).
+
+    Labels are a conditional model's classes, every class in turn in a seeded
+    order; an unconditional model needs --pseudo-labels. An existing OUTPUT is
+    never overwritten.
+    """
+    if output.exists() or output.is_symlink():
+        raise click.ClickException(f"{output} exists already; choose another -o.")
+    if output.suffix.lower() != ".npz":
+        raise click.ClickException(f"expected -o ending in .npz (x_train, y_train); got {output}.")
+    use_backend(backend)
+    import numpy as np
+
+    from kgan import evaluation, synthesis
+
+    model, name, known = evaluation.resolve(source)
+    evaluator = None
+    if model.num_classes is None:
+        if not pseudo_labels:
+            raise click.ClickException(
+                f"{source} is unconditional: its images have no labels; add --pseudo-labels to "
+                "label them with the evaluator's predictions."
+            )
+        evaluator = evaluation.choose_evaluator(model, name, dataset or known)
+    elif pseudo_labels:
+        raise click.ClickException(
+            f"{source} is conditional: its labels are its classes; drop --pseudo-labels."
+        )
+    pictures, labels = synthesis.synthesize(
+        model, count, seed=seed, truncation=truncation, evaluator=evaluator
+    )
+    synthesis.write_dataset(output, pictures, labels)
+    source_of_labels = synthesis.PSEUDO_LABELS if evaluator else synthesis.CONDITIONING
+    counts = np.bincount(labels, minlength=model.num_classes or evaluator.num_classes)
+    click.echo(
+        f"wrote {output} ({count} images {'x'.join(map(str, pictures.shape[1:]))} uint8; labels: "
+        f"{source_of_labels}, {counts.min()}-{counts.max()} per class)"
+    )
 
 
 @main.command()

