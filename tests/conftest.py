@@ -3,6 +3,19 @@ import pytest
 
 from tests.helpers import idx_dir
 
+# Checks that no Keras backend changes (building and installing the wheel) run once per
+# scripts/run_tests.py, in this backend's suite (the shortest), not once per backend.
+ONE_BACKEND = "torch"
+
+
+def pytest_collection_modifyitems(config, items):
+    if keras.config.backend() == ONE_BACKEND:
+        return
+    once = [item for item in items if item.get_closest_marker("backend_independent")]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if item not in once]
+
 
 @pytest.fixture(autouse=True)
 def seeded():

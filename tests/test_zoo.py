@@ -295,6 +295,7 @@ def test_build_zoo_trains_evaluates_and_publishes_an_entry(tmp_path, monkeypatch
     assert (entry / saving.WEIGHTS_FILE).stat().st_mtime_ns == stamp
 
 
+@pytest.mark.backend_independent  # packaging: run in one backend's suite (tests/conftest.py)
 def test_the_built_wheel_ships_the_zoo(tmp_path):
     """pip-installs the wheel (without deps) into a folder and loads an entry from it."""
     import os
