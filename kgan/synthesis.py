@@ -26,6 +26,7 @@ import numpy as np
 
 from kgan import evaluation, files
 from kgan import images as grids
+from kgan.data.rules import to_unit_range
 from kgan.evaluator_training import auto_epochs, fit_classifier
 from kgan.evaluators import Evaluator
 from kgan.models.latent_space import check_truncation
@@ -59,7 +60,7 @@ def synthesize(
         )
     evaluator.check_fits(model, "the model")
     pictures = grids.to_uint8(model.sample(n, seed=seed, truncation=truncation))
-    probabilities = evaluator.predict(_scaled(pictures))[0]
+    probabilities = evaluator.predict(to_unit_range(pictures))[0]
     return pictures, probabilities.argmax(-1).astype("int64")
 
 
@@ -122,10 +123,10 @@ def classification_accuracy_score(
     pick = np.random.default_rng(seed).choice(len(train_x), n, replace=False)
     real_x, real_y = train_x[pick], train_y[pick]
     sets = {
-        "cas": (_scaled(synthetic_x), synthetic_y),
+        "cas": (to_unit_range(synthetic_x), synthetic_y),
         "real": (real_x, real_y),
         "real_plus_synthetic": (
-            np.concatenate([real_x, _scaled(synthetic_x)]),
+            np.concatenate([real_x, to_unit_range(synthetic_x)]),
             np.concatenate([real_y, synthetic_y]),
         ),
     }
@@ -151,7 +152,3 @@ def classification_accuracy_score(
         "kgan.evaluator_training.fit_classifier (the evaluator recipe)",
     )
     return result
-
-
-def _scaled(pixels: np.ndarray) -> np.ndarray:
-    return pixels.astype("float32") / 127.5 - 1.0

@@ -68,7 +68,7 @@ def project(source, images, output, count, steps, labels, feature_weight, seed, 
     found = model.project(
         inputs, labels=chosen, steps=steps, feature_weight=feature_weight, seed=seed
     )
-    scaled = inputs.astype("float32") / 127.5 - 1.0 if inputs.dtype == np.uint8 else inputs
+    scaled = data.rules.to_unit_range(inputs)
     summary = {
         "source": str(source),
         "input": str(images),

@@ -322,9 +322,7 @@ def read_images(source: str):
 def read_scaled(spec):
     """float32 images (n, H, W, C) in [-1, 1] and labels (n,), as numpy, for any spec but tfds:."""
     images, labels = read_arrays(spec)
-    if np.issubdtype(images.dtype, np.floating):
-        return images.astype("float32"), labels  # checked to be in [-1, 1] already
-    return images.astype("float32") / 127.5 - 1.0, labels
+    return rules.to_unit_range(images), labels  # floats: checked to be in [-1, 1] already
 
 
 _CHANNEL_NAMES = {1: "grey", 2: "grey+alpha", 3: "RGB", 4: "RGBA"}

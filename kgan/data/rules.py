@@ -20,6 +20,14 @@ _SCALE_HINT = "scale them with images / 127.5 - 1"
 MAX_LABEL = 2**31 - 1
 
 
+def to_unit_range(images) -> np.ndarray:
+    """Checked images as float32 in [-1, 1]: uint8-range pixels scaled, floats as they are."""
+    images = np.asarray(images)
+    if np.issubdtype(images.dtype, np.floating):
+        return images.astype("float32")
+    return images.astype("float32") / 127.5 - 1.0
+
+
 def check_images(images, source: str = "the training data", *, scaled: bool = False):
     """Raises a one-line DataError unless ``images`` are usable training images, in full.
 

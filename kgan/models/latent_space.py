@@ -167,9 +167,7 @@ def _checked_images(model, images) -> np.ndarray:
             f"model; got {images.shape}."
         )
     rules.check_images(images, "images")
-    if not np.issubdtype(images.dtype, np.floating):
-        return images.astype("float32") / 127.5 - 1.0  # uint8 pixels, as data are read
-    return images.astype("float32")
+    return rules.to_unit_range(images)
 
 
 def _fit_latents(
