@@ -24,7 +24,7 @@ import keras
 import numpy as np
 
 from kgan import files, run_log
-from kgan.images import grid_layout, save_grid
+from kgan.images import comparison_rows, grid_layout, save_grid
 
 CHECKPOINT_PATTERN = re.compile(r"^epoch-(\d{4,})\.keras$")
 
@@ -45,12 +45,29 @@ class SampleGrid(keras.callbacks.Callback):
         labels, count, columns = grid_layout(self.n, self.model.num_classes)
         return self.model.latents(count, self.seed), labels, columns
 
-    def on_epoch_end(self, epoch, logs=None):
+    def grid_images(self):
+        """(images, columns) of this epoch's grid."""
         latents, labels, columns = self.grid_inputs()
-        images = self.model.sample(len(latents), latents=latents, labels=labels)
+        return self.model.sample(len(latents), latents=latents, labels=labels), columns
+
+    def on_epoch_end(self, epoch, logs=None):
+        images, columns = self.grid_images()
         path = save_grid(images, self.directory / f"epoch-{epoch + 1:04d}.png", columns=columns)
         if self.summary_dir is not None:
             _write_image_summary(self.summary_dir, path, epoch + 1)
+
+
+class TranslationGrid(SampleGrid):
+    """``SampleGrid`` for image-to-image models: rows of input | output | target, the same
+    pairs every epoch (``kgan.images.comparison_rows``)."""
+
+    def __init__(self, directory, inputs, targets, summary_dir=None):
+        super().__init__(directory, n=len(inputs), summary_dir=summary_dir)
+        self.inputs, self.targets = np.asarray(inputs), np.asarray(targets)
+
+    def grid_images(self):
+        outputs = self.model.translate(self.inputs)
+        return comparison_rows(self.inputs, outputs, self.targets), 3
 
 
 def _write_image_summary(directory: Path, png: Path, step: int):

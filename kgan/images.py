@@ -48,6 +48,24 @@ def grid_layout(n: int, num_classes: int | None = None, labels=None, columns: in
     return labels, len(labels), per_label
 
 
+def comparison_rows(inputs, outputs, targets) -> np.ndarray:
+    """(3n, H, W, C): input | output | target for each of n pairs, to show with 3 columns.
+
+    Smaller inputs (a super-resolution model's) are enlarged by repeating pixels,
+    so they show as the model saw them; grey images gain the others' channels.
+    """
+    outputs = np.asarray(outputs, "float32")
+    height, width = outputs.shape[1:3]
+    inputs = np.asarray(inputs, "float32")
+    inputs = inputs.repeat(height // inputs.shape[1], axis=1).repeat(
+        width // inputs.shape[2], axis=2
+    )
+    parts = [inputs, outputs, np.asarray(targets, "float32")]
+    channels = max(part.shape[-1] for part in parts)
+    parts = [np.broadcast_to(p, (*p.shape[:-1], channels)) for p in parts]
+    return np.stack(parts, axis=1).reshape(-1, height, width, channels)
+
+
 def make_grid(images, columns=None, padding=2):
     """Tiles (n, H, W, C) images in [-1, 1] into one uint8 array (rows × columns)."""
     images = to_uint8(np.asarray(images))
@@ -69,13 +87,21 @@ def _picture(array):
     return Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
 
 
-def save_images(images, directory):
-    """Writes each image in [-1, 1] as its own PNG, ``00000.png``, ... in a new folder."""
+def save_images(images, directory, names=None):
+    """Writes each image in [-1, 1] as its own PNG in a new folder: ``NAME.png`` for each
+    of ``names`` (one per image), else ``00000.png``, ``00001.png``, ..."""
     directory = Path(directory)
     directory.mkdir()
-    for index, image in enumerate(to_uint8(np.asarray(images))):
-        _picture(image).save(directory / f"{index:05d}.png")
+    images = np.asarray(images)
+    names = names if names is not None else [f"{index:05d}" for index in range(len(images))]
+    for name, image in zip(names, images, strict=True):
+        save_image(image, directory / f"{name}.png")
     return directory
+
+
+def save_image(image, path):
+    """Writes one image (H, W, C) in [-1, 1] as a PNG file at ``path``."""
+    _picture(to_uint8(np.asarray(image))).save(path, format="PNG")
 
 
 def _scaled_picture(images, columns, scale):

@@ -156,3 +156,26 @@ PENALTIES = {"gp": gradient_penalty, "r1": r1_penalty, "r2": r2_penalty}
 def get_penalty(name: str) -> Callable:
     """The registered penalty ``name`` (``PENALTIES``); a ValueError lists the known ones."""
     return _lookup(PENALTIES, name, "penalty")
+
+
+# -- content losses (image-to-image models) ------------------------------------------
+
+
+def l1_loss(outputs, targets):
+    """Mean absolute error: pix2pix's L1 term (Isola et al. 2017), sharper than L2."""
+    return ops.mean(ops.abs(_f32(outputs) - _f32(targets)))
+
+
+def mse_loss(outputs, targets):
+    """Mean squared error: SRGAN's pixel content loss (Ledig et al. 2017), the PSNR objective."""
+    return ops.mean(ops.square(_f32(outputs) - _f32(targets)))
+
+
+# Each is called as fn(outputs, targets) on images or on features of them; "features"
+# is mse_loss on a feature network's outputs (the translator picks the network).
+CONTENT_LOSSES = {"l1": l1_loss, "mse": mse_loss, "features": mse_loss}
+
+
+def get_content_loss(name: str) -> Callable:
+    """The registered content loss ``name`` (``CONTENT_LOSSES``); a ValueError lists them."""
+    return _lookup(CONTENT_LOSSES, name, "content loss")

@@ -16,8 +16,9 @@ import warnings
 import keras
 
 from kgan import callbacks, checks, data, quality, run_log, saving
+from kgan.data import fit_inputs
 from kgan.evaluator_training import cached_evaluator
-from kgan.models import check_fits_in_memory, create, get_architecture
+from kgan.models import check_fits_in_memory, create, get_architecture, list_architectures
 from kgan.models.optimizers import configured_optimizers
 from kgan.runs import RunDirectory, RunRecipe
 from kgan.zoo.catalog import is_zoo_name
@@ -94,11 +95,12 @@ def train_run(
     check_fits_in_memory(recipe.architecture, recipe.config)
     keras.utils.set_random_seed(recipe.seed)
     model = create(recipe.architecture, **recipe.config)
-    labels = model.num_classes is not None
+    # Pairs travel as (inputs, targets) where the others have (images, labels).
+    labels = model.task == "translation" or model.num_classes is not None
     arrays = validation_data = epoch_steps = None
+    check_task(recipe, model)
     if recipe.data.in_memory:  # tfds data streams; fit() checks it
-        arrays = data.read_arrays(recipe.data)
-        data.check_shapes(recipe.data, *arrays, model.image_shape, model.num_classes)
+        arrays = training_arrays(recipe.data, model)
         if recipe.val_split is not None:
             arrays, validation_data = data.hold_out(
                 arrays, recipe.val_split, recipe.seed, labels=labels
@@ -187,6 +189,7 @@ def train_run(
                 keep_checkpoints,
                 echo,
                 monitor,
+                grid=grid_of(run, model, arrays, run.tensorboard if tensorboard else None),
             ),
         )
         stop = getattr(model, "non_finite_stop", None)
@@ -206,8 +209,11 @@ def run_callbacks(
     keep_checkpoints,
     warn=print,
     monitor=None,
+    grid=None,
 ):
     """The callbacks of a training run, in the order that keeps a resume exact.
+
+    ``grid`` writes each epoch's picture (default: a ``SampleGrid`` from ``seed``).
 
     The quality monitor comes before the logs (it adds to the epoch's logs);
     the checkpoint comes last: it marks an epoch done, so everything that
@@ -227,11 +233,53 @@ def run_callbacks(
         callbacks.CSVLog(str(run.log), append=True, warn=warn, columns=monitor_columns),
         callbacks.LossCurve(run.log, run.loss_plot),
         *([] if monitor is None else [quality.QualityCurve(monitor, run.log, run.quality_plot)]),
-        callbacks.SampleGrid(run.samples, seed=seed, summary_dir=summaries),
+        grid or callbacks.SampleGrid(run.samples, seed=seed, summary_dir=summaries),
         callbacks.Checkpoint(run.checkpoints, keep=keep_checkpoints),
         # Last, as Keras puts its own: the epoch's line then shows every callback's logs.
         *([] if stop is None else [callbacks.StepsProgbar(stop)]),
     ]
+
+
+def check_task(recipe: RunRecipe, model):
+    """Raises ValueError (one line) unless the data suits the model: pairs for an
+    image-to-image model (``edges:SPEC``, ``downscale:K:SPEC``), images for the others."""
+    paired = recipe.data.pairing is not None
+    if model.task == "translation" and not paired:
+        raise ValueError(
+            f"kgan: {recipe.architecture} trains on (input, target) pairs; expected "
+            f"--data {data.PAIRING_HELP} (got {recipe.data})."
+        )
+    if model.task != "translation" and paired:
+        raise ValueError(
+            f"kgan: {recipe.data} is paired data, for image-to-image models "
+            f"({', '.join(list_architectures('translation'))}); {recipe.architecture} trains "
+            "on images: drop the prefix."
+        )
+
+
+def training_arrays(spec, model):
+    """(images, labels) read and checked for ``model``; (inputs, targets) for a translator."""
+    if model.task == "translation":
+        inputs, targets, _ = data.read_pairs(spec)
+        fit_inputs.check_pair_data(inputs, targets, model.source_shape, model.image_shape)
+        return inputs, targets
+    arrays = data.read_arrays(spec)
+    data.check_shapes(spec, *arrays, model.image_shape, model.num_classes)
+    return arrays
+
+
+GRID_PAIRS = 8  # the pairs a translator's epoch pictures show
+
+
+def grid_of(run: RunDirectory, model, arrays, summaries=None):
+    """The epoch picture of a run: samples (None: ``run_callbacks``'s default), or for a
+    translator its first pairs, input | output | target (paired data is always in memory)."""
+    if model.task != "translation":
+        return None
+    inputs, targets = arrays
+    return callbacks.TranslationGrid(
+        run.samples, inputs[:GRID_PAIRS], targets[:GRID_PAIRS], summary_dir=summaries
+    )
 
 
 def quality_monitor(recipe, model, eval_every, num_samples, run, echo=print):
@@ -240,6 +288,13 @@ def quality_monitor(recipe, model, eval_every, num_samples, run, echo=print):
         eval_every = checks.bounded_int("eval_every", eval_every, 0, 100_000)
     if eval_every == 0:
         return None
+    if model.task == "translation":
+        if eval_every is None:
+            return None
+        raise ValueError(
+            "kgan: --eval-every measures samples from latents; an image-to-image run is "
+            "measured after training (pass --eval-every 0)."
+        )
     evaluator = quality.zoo_evaluator_for(recipe.data, model)
     if evaluator is None and eval_every is None:
         return None

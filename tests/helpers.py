@@ -27,6 +27,7 @@ TINY_ARGUMENTS = {
     "width": 8,
     "hidden_units": (16, 16),
     "num_classes": 3,
+    "blocks": 1,
 }
 
 
@@ -42,11 +43,23 @@ def tiny_model(arch, **overrides):
 
 
 def make_data(model, n=32, seed=0):
-    """Random float images in [-1, 1] (and labels when the model needs them)."""
+    """Random float images in [-1, 1] (and labels when the model needs them); for an
+    image-to-image model, (inputs, targets): what ``fit(x, y)`` takes either way."""
     rng = np.random.default_rng(seed)
+    if model.task == "translation":
+        inputs = rng.uniform(-1, 1, (n, *model.source_shape)).astype("float32")
+        return inputs, rng.uniform(-1, 1, (n, *model.image_shape)).astype("float32")
     images = rng.uniform(-1, 1, (n, *model.image_shape)).astype("float32")
     labels = None if model.num_classes is None else rng.integers(0, model.num_classes, n)
     return images, labels
+
+
+def outputs(model, n=3, seed=0):
+    """What a model makes, for comparing two models: samples from numpy latents, or
+    translations of numpy inputs."""
+    if model.task == "translation":
+        return model.translate(make_data(model, n, seed)[0])
+    return model.sample(n, seed=seed)
 
 
 def numpy_values(variables):

@@ -31,7 +31,7 @@ def test_flop_count_matches_the_layer_arithmetic():
     assert benchmark_worker.train_flops_per_image(kgan.create("wgan-gp")) is None
 
 
-@pytest.mark.parametrize("architecture", kgan.list_architectures())
+@pytest.mark.parametrize("architecture", kgan.list_architectures("synthesis"))
 def test_native_loop_trains_on_this_backend(architecture):
     if BACKEND == "jax":
         pytest.importorskip("optax")
@@ -43,7 +43,7 @@ def test_native_loop_trains_on_this_backend(architecture):
     assert all(math.isfinite(loss) for loss in losses) and losses[0] != losses[-1]
 
 
-@pytest.mark.parametrize("architecture", kgan.list_architectures())
+@pytest.mark.parametrize("architecture", kgan.list_architectures("synthesis"))
 def test_native_torch_networks_have_kgans_parameter_counts(architecture):
     pytest.importorskip("torch")
     model = small_model(architecture)

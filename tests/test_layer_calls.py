@@ -35,7 +35,7 @@ def trained_variables(build, data, direct: bool, epochs=2):
     calls = contextlib.nullcontext() if direct else backend.through_keras_layer_calls()
     with calls:
         model.fit(*data, batch_size=8, epochs=epochs, verbose=0, shuffle=False)
-        samples = model.sample(4, seed=3)
+        samples = helpers.outputs(model, 4, seed=3)
     return [*helpers.numpy_values(model.variables), samples]
 
 

@@ -14,6 +14,7 @@ from tests import helpers
 from tests.helpers import ROOT
 
 ARCHITECTURES = kgan.list_architectures()
+SYNTHESIS = kgan.list_architectures("synthesis")  # sampled from numpy latents elsewhere
 
 
 def _trained_tiny(arch):
@@ -30,7 +31,7 @@ def test_config_round_trip(arch):
     clone = type(model).from_config(model.get_config())
     assert clone.get_config() == model.get_config()
     clone.set_weights(model.get_weights())
-    np.testing.assert_array_equal(clone.sample(3, seed=0), model.sample(3, seed=0))
+    np.testing.assert_array_equal(helpers.outputs(clone), helpers.outputs(model))
 
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)
@@ -40,7 +41,7 @@ def test_keras_file_round_trip_keeps_weights_and_optimizers(arch, tmp_path):
     model.save(path)
     loaded = keras.saving.load_model(path)
     assert type(loaded) is type(model)
-    np.testing.assert_array_equal(loaded.sample(3, seed=0), model.sample(3, seed=0))
+    np.testing.assert_array_equal(helpers.outputs(loaded), helpers.outputs(model))
     for name in ("d_optimizer", "g_optimizer"):
         original, restored = getattr(model, name), getattr(loaded, name)
         assert type(restored) is type(original)
@@ -53,7 +54,7 @@ def test_keras_file_round_trip_keeps_weights_and_optimizers(arch, tmp_path):
 def test_weights_move_between_backends(tmp_path):
     """Weights written here give the same samples (numpy latents) under the other backends."""
     cases = []
-    for arch in ARCHITECTURES:
+    for arch in SYNTHESIS:
         model, _, _ = _trained_tiny(arch)
         weights = tmp_path / f"{arch}.weights.h5"
         model.save_weights(weights)
@@ -75,7 +76,7 @@ def test_weights_move_between_backends(tmp_path):
             timeout=600,
         )
         assert result.returncode == 0, result.stderr[-3000:]
-        for arch in ARCHITECTURES:
+        for arch in SYNTHESIS:
             expected = np.load(tmp_path / f"{arch}.expected.npy")
             got = np.load(tmp_path / f"{arch}.{other}.npy")
             message = f"{arch}: written under {here}, sampled under {other}"

@@ -21,7 +21,10 @@ class BatchEnds(keras.callbacks.Callback):
 
 def fit_with(arch, steps_per_execution, epochs=2, **fit_args):
     keras.utils.set_random_seed(0)
-    model = helpers.tiny_model(arch, ema=0.9, augment="translation")
+    # Augmentation where the architecture takes it (pix2pix's discriminator sees the input).
+    conditional = getattr(kgan.get_architecture(arch), "conditional_discriminator", False)
+    augment = None if conditional else "translation"
+    model = helpers.tiny_model(arch, ema=0.9, augment=augment)
     model.compile(steps_per_execution=steps_per_execution)
     x, y = helpers.make_data(model, n=16 * 8)
     ends = BatchEnds()

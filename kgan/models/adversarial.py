@@ -183,6 +183,16 @@ class AdversarialStep:
         g_loss = self.adversarial_loss.g_loss(self.discriminate(fake, labels, training=True))
         return g_loss, {"g_loss": g_loss}
 
+    def update_discriminator(self, real, fake, labels):
+        """One discriminator update on a real and a generated batch (penalties where due)."""
+        due = self.penalty_due(self.d_optimizer)
+        self.update(
+            functools.partial(self.discriminator_loss, real, fake, labels, due),
+            self.discriminator.trainable_variables,
+            self.d_optimizer,
+            self.penalty_weights(due),
+        )
+
     def stateful_train_step(self, data):
         """One training step in ordinary stateful style: d_steps D updates, one G update.
 
@@ -197,13 +207,7 @@ class AdversarialStep:
             latents = self.draw_latents(batch_size)
             with backend.no_gradient():
                 fake = ops.stop_gradient(self.generate(latents, labels, training=True))
-            due = self.penalty_due(self.d_optimizer)
-            self.update(
-                functools.partial(self.discriminator_loss, real, fake, labels, due),
-                self.discriminator.trainable_variables,
-                self.d_optimizer,
-                self.penalty_weights(due),
-            )
+            self.update_discriminator(real, fake, labels)
         latents = self.draw_latents(batch_size)
         self.update(
             functools.partial(self.generator_loss, latents, labels),
@@ -224,6 +228,11 @@ class AdversarialStep:
         real, labels = self.unpack_batch(data)
         latents = self.draw_latents(ops.shape(real)[0])
         fake = self.generate(latents, labels, training=False, ema=False)
+        return self.held_out_results(real, fake, labels)
+
+    def held_out_results(self, real, fake, labels, extra_logs: dict | None = None) -> dict:
+        """The held-out D and G losses, d_real and d_fake of one batch (plus ``extra_logs``),
+        tracked; the discriminator in inference mode."""
         real_out = _f32(self.discriminate(real, labels, training=False))
         fake_out = _f32(self.discriminate(fake, labels, training=False))
         logs = {
@@ -231,6 +240,7 @@ class AdversarialStep:
             "g_loss": self.adversarial_loss.g_loss(fake_out),
             "d_real": ops.mean(self.adversarial_loss.score(real_out)),
             "d_fake": ops.mean(self.adversarial_loss.score(fake_out)),
+            **(extra_logs or {}),
         }
         for name, value in logs.items():
             self.trackers[name].update_state(value)

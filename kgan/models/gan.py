@@ -1,25 +1,21 @@
 """``kgan.GAN``: the base model, which trains any generator/discriminator pair.
 
-The model owns its networks, its recipe and configs, sampling and export;
-its training step is ``kgan.models.adversarial.AdversarialStep``.
+The model adds latents and sampling to ``AdversarialModel`` (networks, recipe,
+optimizers, configs, export); its training step is
+``kgan.models.adversarial.AdversarialStep``.
 """
 
 import keras
 import numpy as np
 from keras import ops
 
-from kgan import augment as augment_ops
-from kgan import backend, checks, losses
-from kgan.models import networks
-from kgan.models.adversarial import AdversarialStep
-from kgan.models.export import export_network
+from kgan import backend, checks
+from kgan.models.adversarial_model import AdversarialModel
 from kgan.models.latent_space import edited_latents, project, truncate
-from kgan.models.optimizers import check_compile_arguments, combined, warn_if_unscaled
-from kgan.models.recipe import RECIPE_KEYS, Recipe
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class GAN(AdversarialStep, keras.Model):
+class GAN(AdversarialModel):
     """A generative adversarial network that trains with ``fit()`` on every backend.
 
     Bring your own networks: ``generator`` maps latents ``(batch, latent_dim)``
@@ -68,7 +64,7 @@ class GAN(AdversarialStep, keras.Model):
     (4, 2)
     """
 
-    num_classes = None
+    task = "synthesis"
 
     def __init__(
         self,
@@ -80,47 +76,17 @@ class GAN(AdversarialStep, keras.Model):
         network_args: dict | None = None,
         **recipe,
     ):
-        settings = {key: recipe.pop(key) for key in list(recipe) if key in RECIPE_KEYS}
-        super().__init__(**recipe)
-        # Built-in architectures pass the arguments their networks are built
-        # from; the networks are built here, once, for all of them.
-        self.network_args = None if network_args is None else dict(network_args)
         if latent_dim is None:
             raise ValueError("kgan: expected latent_dim, the size of the generator's input.")
-        self.latent_dim = checks.bounded_int(
-            "latent_dim", latent_dim, 1, checks.MAX_SIZES["latent_dim"]
+        latent_dim = checks.bounded_int("latent_dim", latent_dim, 1, checks.MAX_SIZES["latent_dim"])
+        super().__init__(
+            generator,
+            discriminator,
+            d_steps=d_steps,
+            network_args=network_args,
+            build_args={"latent_dim": latent_dim},
+            **recipe,
         )
-        self.d_steps = checks.bounded_int("d_steps", d_steps, 1, checks.MAX_SIZES["d_steps"])
-        self.recipe = Recipe.checked(**settings)
-        if generator is None or discriminator is None:
-            if self.network_args is None:
-                raise ValueError("kgan: kgan.GAN needs both a generator and a discriminator.")
-            if generator is None:
-                generator = self.build_generator(self.latent_dim, **self.network_args)
-            if discriminator is None:
-                discriminator = self.build_discriminator(**self.network_args)
-        for role, network in (("generator", generator), ("discriminator", discriminator)):
-            if not isinstance(network, keras.layers.Layer):
-                raise ValueError(
-                    f"kgan: expected the {role} as a Keras model; got {type(network).__name__}."
-                )
-        networks.warn_if_squashed(discriminator)
-        if self.recipe.spectral_norm:
-            discriminator = networks.spectral_normalized(discriminator)
-        self.generator = generator
-        self.discriminator = discriminator
-        self.adversarial_loss = losses.get_loss(self.recipe.loss)
-        self.augmentations = augment_ops.parse_policy(self.recipe.augment)
-        self.ema_generator = None
-        if self.recipe.ema is not None:
-            self.ema_generator = networks.ema_copy(generator)
-        self.image_shape = self._generator_output_shape()
-        augment_ops.check_image_shape(self.augmentations, self.image_shape)
-        # One seed generator owned by the model: keras.random needs an explicit
-        # seed state under JAX tracing, and it travels in the model state.
-        self.seed_generator = keras.random.SeedGenerator()
-        self.make_trackers()
-        self.built = True  # both networks are built; fit() must not trace call()
 
     # -- configuration -----------------------------------------------------
 
@@ -128,123 +94,12 @@ class GAN(AdversarialStep, keras.Model):
         """Builds the architecture's generator (built-in architectures override it)."""
         raise NotImplementedError
 
-    def build_discriminator(self, **network_args):
-        """Builds the architecture's discriminator (built-in architectures override it)."""
-        raise NotImplementedError
-
-    @property
-    def penalties(self) -> dict:
-        return self.recipe.penalties
-
     def log_names(self):
         """The names of the logged metrics, each shown once by the progress bar."""
         return ["d_loss", "g_loss", "d_real", "d_fake", *self.penalties]
 
-    def get_config(self):
-        return {
-            "name": self.name,
-            "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-            "latent_dim": self.latent_dim,
-            "d_steps": self.d_steps,
-            **self.recipe.to_config(),
-            # Built-in architectures add the arguments they were built from.
-            **(self.network_args or {}),
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("generator", "discriminator"):
-            if isinstance(config.get(key), dict):
-                config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
-
-    def constructor_config(self):
-        """The constructor arguments that rebuild this model (no network configs)."""
-        if self.network_args is None:
-            raise ValueError(
-                "kgan: a GAN built from user networks has no architecture config; "
-                "save it with model.save('model.keras') instead."
-            )
-        return {
-            **self.network_args,
-            "latent_dim": self.latent_dim,
-            "d_steps": self.d_steps,
-            **self.recipe.to_config(),
-        }
-
-    def default_optimizers(self):
-        """Adam(2e-4, beta_1=0.5) for both networks, as in Radford et al. 2015."""
-        return (
-            keras.optimizers.Adam(2e-4, beta_1=0.5),
-            keras.optimizers.Adam(2e-4, beta_1=0.5),
-        )
-
-    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
-        """Sets the two optimizers (defaults: ``default_optimizers()``).
-
-        They are kept as ``model.d_optimizer`` and ``model.g_optimizer`` and
-        travel together inside ``model.optimizer``, a
-        ``keras.optimizers.MultiOptimizer``, so that their state survives the
-        JAX backend's stateless steps and is saved with the model.
-
-        Mixed precision: ``mixed_bfloat16`` needs nothing. Under ``mixed_float16``
-        give both optimizers the same ``loss_scale_factor`` (Keras's static loss
-        scaling: the loss is multiplied by it, the gradients divided), e.g.
-        ``Adam(2e-4, beta_1=0.5, loss_scale_factor=128.0)``; a dynamic
-        ``LossScaleOptimizer`` cannot sit inside a ``MultiOptimizer``.
-
-        ``steps_per_execution=N`` runs N training steps per compiled call on
-        TensorFlow and JAX, which saves the per-call dispatch that dominates
-        small steps on a GPU; the weights and logs are those of N single steps.
-        Callbacks' batch hooks then run every N steps. Keras runs whole calls, so
-        give ``fit()`` a ``steps_per_epoch`` that N divides (``kgan train`` picks
-        the largest N' <= N that divides its epochs). On PyTorch it is
-        accepted and steps run one per call (Keras's torch trainer has no
-        multi-step call; eager steps have nothing to amortize).
-
-        Example:
-
-        >>> import kgan
-        >>> model = kgan.DCGAN()
-        >>> model.compile(steps_per_execution=8)
-        """
-        check_compile_arguments(kwargs)
-        default_d, default_g = self.default_optimizers()
-        self.d_optimizer = keras.optimizers.get(d_optimizer or default_d)
-        self.g_optimizer = keras.optimizers.get(g_optimizer or default_g)
-        generator_ids = {id(v) for v in self.generator.trainable_variables}
-        optimizer = combined(
-            {"d": self.d_optimizer, "g": self.g_optimizer},
-            route=lambda variable: "g" if id(variable) in generator_ids else "d",
-        )
-        steps = checks.bounded_int(
-            "steps_per_execution",
-            kwargs.pop("steps_per_execution", 1),
-            1,
-            checks.MAX_SIZES["steps_per_execution"],
-        )
-        # The PyTorch trainer takes one step per call; the steps and results are the same.
-        executed = steps if backend.MULTI_STEP_EXECUTION else 1
-        warn_if_unscaled(self.generator, (self.d_optimizer, self.g_optimizer))
-        super().compile(optimizer=optimizer, steps_per_execution=executed, **kwargs)
-        self._kgan_compile_config = {
-            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
-            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
-            "steps_per_execution": steps,
-        }
-        self.optimizer.build(self.trainable_variables)
-
-    def get_compile_config(self):
-        return getattr(self, "_kgan_compile_config", None)
-
-    def compile_from_config(self, config):
-        self.compile(
-            d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
-            g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]),
-            steps_per_execution=config.get("steps_per_execution", 1),
-        )
+    def model_settings(self) -> dict:
+        return {"latent_dim": self.latent_dim, **super().model_settings()}
 
     # -- the networks --------------------------------------------------------
 
@@ -258,24 +113,12 @@ class GAN(AdversarialStep, keras.Model):
     def call(self, latents, training=False):
         return self.generate(latents, training=training)
 
-    def generator_network(self, training=False, ema=None):
-        """The generator to run: the raw one while training or with ``ema=False``,
-        else the EMA copy where the model keeps one."""
-        if ema and self.ema_generator is None:
-            raise ValueError("kgan: this model keeps no EMA generator; build it with ema=0.999.")
-        use_ema = (not training) if ema is None else bool(ema)
-        return self.ema_generator if use_ema and self.ema_generator is not None else self.generator
-
     def generate(self, latents, labels=None, training=False, ema=None):
         """Images from latents (labels are used by conditional models only).
 
         Uses the EMA generator unless ``training`` or ``ema=False``.
         """
         return backend.call_network(self.generator_network(training, ema), latents, training)
-
-    def discriminate(self, images, labels=None, training=False):
-        """Discriminator outputs (logits, or critic scores) for a batch."""
-        return backend.call_network(self.discriminator, images, training)
 
     def draw_latents(self, batch_size):
         return self.draw_rows(keras.random.normal, (self.latent_dim,), batch_size)
@@ -367,38 +210,3 @@ class GAN(AdversarialStep, keras.Model):
     def generator_signature(self) -> list:
         """The generator's inputs for export: latents (None, latent_dim) float32."""
         return [keras.InputSpec(shape=(None, self.latent_dim), dtype="float32", name="latents")]
-
-    def export_generator(self, path, format: str | None = None):
-        """Writes the generator alone (the EMA one where the model keeps it) for serving.
-
-        ``format`` is one that Keras exports on this backend
-        (``kgan.backend.EXPORT_FORMATS``): ``"tf_saved_model"`` on TensorFlow
-        and JAX, ``"onnx"`` on PyTorch (and on TensorFlow/JAX with tf2onnx or
-        jax2onnx installed). None picks what the backend writes: onnx for a
-        path ending in ``.onnx``, else the first of those. The artifact maps
-        latents (and, for conditional models, int32 labels shaped (n, 1)) to
-        images in [-1, 1], the same images ``sample()`` gives for those
-        latents. An existing ``path`` is never overwritten; a failed export
-        leaves nothing behind.
-
-        Example:
-
-        >>> import kgan, tensorflow as tf
-        >>> model = kgan.load("dcgan-mnist")
-        >>> model.export_generator("dcgan-mnist-generator")  # doctest: +SKIP
-        >>> served = tf.saved_model.load("dcgan-mnist-generator")  # doctest: +SKIP
-        >>> images = served.serve(model.latents(16, seed=0))  # doctest: +SKIP
-
-        A conditional generator takes ``[latents, labels]``, labels int32 shaped (n, 1):
-
-        >>> cgan = kgan.load("cgan-mnist")
-        >>> cgan.export_generator("cgan-mnist-generator")  # doctest: +SKIP
-        >>> served = tf.saved_model.load("cgan-mnist-generator")  # doctest: +SKIP
-        >>> labels = tf.constant([[3]] * 16, tf.int32)  # doctest: +SKIP
-        >>> threes = served.serve([cgan.latents(16, seed=0), labels])  # doctest: +SKIP
-        """
-        return export_network(self.generator_network(), path, format, self.generator_signature())
-
-    def export(self, filepath, format=None, verbose=None, **kwargs):
-        """A GAN serves its generator: the same as ``export_generator(filepath, format)``."""
-        return self.export_generator(filepath, format)

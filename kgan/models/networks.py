@@ -47,6 +47,32 @@ class SpectralNormalization(layers.SpectralNormalization):
             return self.layer(inputs)
 
 
+@keras.saving.register_keras_serializable(package="kgan")
+class DepthToSpace(layers.Layer):
+    """Sub-pixel upsampling (Shi et al. 2016): (H, W, C·b²) → (H·b, W·b, C).
+
+    ``keras.ops.depth_to_space`` as a layer.
+
+    Keras has the op but no layer for it; a Lambda layer would not load safely.
+    """
+
+    def __init__(self, block_size: int = 2, **kwargs):
+        super().__init__(**kwargs)
+        self.block_size = int(block_size)
+
+    def call(self, inputs):
+        return keras.ops.depth_to_space(inputs, self.block_size, data_format="channels_last")
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, channels = input_shape
+        b = self.block_size
+        scaled = [None if side is None else side * b for side in (height, width)]
+        return (batch, *scaled, channels // (b * b))
+
+    def get_config(self):
+        return {**super().get_config(), "block_size": self.block_size}
+
+
 def generator_from(latent_dim, body) -> keras.Model:
     """A generator network: latents ``(batch, latent_dim)`` → ``body(latents)`` (images)."""
     latents = keras.Input((latent_dim,), name="latents")

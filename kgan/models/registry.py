@@ -27,16 +27,25 @@ def register_architecture(name):
     return register
 
 
-def list_architectures() -> list[str]:
-    """The registered architecture names, sorted.
+# What an architecture's generator does: each model class says which (``task``).
+TASKS = ("synthesis", "translation")
+
+
+def list_architectures(task: str | None = None) -> list[str]:
+    """The registered architecture names, sorted; ``task`` keeps those of one task:
+    ``"synthesis"`` (noise to image) or ``"translation"`` (image to image).
 
     Example:
 
     >>> import kgan
     >>> kgan.list_architectures()
-    ['cgan', 'dcgan', 'vanilla-gan', 'wgan-gp']
+    ['cgan', 'dcgan', 'pix2pix', 'srgan', 'vanilla-gan', 'wgan-gp']
+    >>> kgan.list_architectures("translation")
+    ['pix2pix', 'srgan']
     """
-    return sorted(_ARCHITECTURES)
+    if task is not None:
+        checks.one_of(task, TASKS, "task")
+    return sorted(name for name, cls in _ARCHITECTURES.items() if task in (None, cls.task))
 
 
 def get_architecture(name: str):
@@ -79,7 +88,15 @@ def check_fits_in_memory(arch: str, config: dict, copies: int = TRAINING_COPIES)
 
 # Constructor parameters that are not config keys: the networks themselves and
 # the arguments subclasses pass to their bases.
-_NOT_CONFIG = ("self", "generator", "discriminator", "network_args", "name")
+_NOT_CONFIG = (
+    "self",
+    "generator",
+    "discriminator",
+    "feature_network",
+    "network_args",
+    "build_args",
+    "name",
+)
 
 
 def config_keys(arch: str) -> dict:
