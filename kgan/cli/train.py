@@ -122,8 +122,9 @@ def train(
 ):  # fmt: skip
     """Train ARCH_OR_ENTRY into the run directory --out.
 
-    ARCH_OR_ENTRY is an architecture (cgan, dcgan, vanilla-gan, wgan-gp) or a
-    zoo entry, whose recorded recipe gives the defaults that options override.
+    ARCH_OR_ENTRY is an architecture (cgan, dcgan, vanilla-gan, wgan-gp; pix2pix and
+    srgan on paired --data) or a zoo entry, whose recorded recipe gives the defaults
+    that options override.
 
     \b
     The run directory gets:
