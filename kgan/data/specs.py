@@ -41,6 +41,10 @@ SPEC_HELP = (
 )
 
 
+# The image files that folders and single-image inputs are read from (here, without
+# numpy, so that the command line can tell an image path before Keras loads).
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
+
 # Prefixes that pair a spec's images with inputs made from them (kgan.data.transforms).
 PAIRINGS = ("edges", "canny", "downscale")
 PAIRING_HELP = "edges:SPEC, canny:SPEC or downscale:K:SPEC"
