@@ -24,6 +24,7 @@ from kgan_launcher import DEFER_KERAS
 
 _EXPORTS = {
     "CGAN": "kgan.models",
+    "CycleGAN": "kgan.models",
     "DCGAN": "kgan.models",
     "GAN": "kgan.models",
     "Pix2Pix": "kgan.models",

@@ -24,7 +24,7 @@ import keras
 import numpy as np
 
 from kgan import files, run_log
-from kgan.images import comparison_rows, grid_layout, save_grid
+from kgan.images import grid_layout, save_grid
 
 CHECKPOINT_PATTERN = re.compile(r"^epoch-(\d{4,})\.keras$")
 
@@ -58,16 +58,15 @@ class SampleGrid(keras.callbacks.Callback):
 
 
 class TranslationGrid(SampleGrid):
-    """``SampleGrid`` for image-to-image models: rows of input | output | target, the same
-    pairs every epoch (``kgan.images.comparison_rows``)."""
+    """``SampleGrid`` for image-to-image models: the model's ``comparison`` of the same
+    pairs every epoch (input | output | target; CycleGAN's a | a→b | a→b→a rows)."""
 
     def __init__(self, directory, inputs, targets, summary_dir=None):
         super().__init__(directory, n=len(inputs), summary_dir=summary_dir)
         self.inputs, self.targets = np.asarray(inputs), np.asarray(targets)
 
     def grid_images(self):
-        outputs = self.model.translate(self.inputs)
-        return comparison_rows(self.inputs, outputs, self.targets), 3
+        return self.model.comparison(self.inputs, self.targets)
 
 
 def _write_image_summary(directory: Path, png: Path, step: int):

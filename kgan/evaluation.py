@@ -21,8 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from kgan import metrics, saving
+from kgan import metrics, saving, translation_quality
 from kgan.data import DataSpec
+from kgan.data.kinds import data_kind
 from kgan.datasets import DATASET_NAMES
 from kgan.evaluator_training import cached_evaluator
 from kgan.evaluators import (
@@ -123,6 +124,31 @@ def known_dataset(source) -> str | None:
     return zoo_dataset_of(RunDirectory(folder).read_recipe().data)
 
 
+def known_data(source) -> DataSpec | None:
+    """The data spec a zoo entry or a run folder was trained on (None where unknown)."""
+    if isinstance(source, str | Path) and saving.is_zoo_name(str(source)):
+        return catalog.get_recipe(str(source)).data
+    folder = Path(source) if isinstance(source, str | Path) else None
+    if folder is not None and (folder / catalog.RECIPE_FILE).is_file():  # an entry's folder
+        return catalog.read_recipe(folder / catalog.RECIPE_FILE).data
+    if folder is None or not (folder / RUN_FILE).is_file():
+        return None
+    return RunDirectory(folder).read_recipe().data
+
+
+def _evaluate_translator(model, source, name, dataset, data, evaluator, limit, say) -> dict:
+    # An image-to-image model is measured on held-out pairs or domains: the given data,
+    # else the test split of what it was trained on.
+    if data is None:
+        trained_on = known_data(source)
+        data = None if trained_on is None else translation_quality.held_out_spec(trained_on)
+    if evaluator is not None and not isinstance(evaluator, Evaluator):
+        evaluator = load_evaluator(evaluator)
+    if evaluator is None and dataset is not None:
+        evaluator = load_evaluator(dataset)
+    return translation_quality.evaluate_translator(model, name, data, evaluator, limit, say)
+
+
 def choose_evaluator(model, name, dataset=None, data=None, evaluator=None, say=print):
     """The evaluator for ``model``: given, trained for ``data``, or the data set's own.
 
@@ -174,6 +200,11 @@ def evaluate(
         truncation: ψ for the samples (``GAN.sample(truncation=)``); 1 is the
             protocol's, and the only one the targets are set for.
 
+    An image-to-image model (pix2pix, SRGAN, CycleGAN) is measured by
+    ``kgan.translation_quality.evaluate_translator`` instead, on ``data`` (held-out
+    pairs or domains) or the test split of the data it was trained on;
+    ``num_samples`` then limits the held-out images (all by default).
+
     Returns a dict: classifier score beside the real held-out score, Fréchet
     distance beside the real floor (train vs held-out), KID, precision and
     recall, the class histogram and balance, CGAN label accuracy, the
@@ -189,6 +220,8 @@ def evaluate(
     """
     say = progress or (lambda message: None)
     model, name, known = resolve(source)
+    if data_kind(model).name != "images":
+        return _evaluate_translator(model, source, name, dataset, data, evaluator, num_samples, say)
     evaluator = choose_evaluator(model, name, dataset or known, data, evaluator, say)
     evaluator.check_fits(model, name)
     inception = isinstance(evaluator, InceptionEvaluator)

@@ -29,7 +29,7 @@ from kgan import images as grids
 from kgan.data.rules import to_unit_range
 from kgan.evaluator_training import auto_epochs, fit_classifier
 from kgan.evaluators import Evaluator
-from kgan.models.latent_space import check_truncation
+from kgan.models.latent_space import check_has_latents, check_truncation
 
 # Label sources, as metrics and files name them.
 CONDITIONING, PSEUDO_LABELS = "conditioning", "pseudo-labels from the evaluator"
@@ -46,6 +46,7 @@ def synthesize(
     labels of its own: give ``evaluator`` and each image gets the class the
     evaluator predicts (pseudo-labels; say so wherever they are used).
     """
+    check_has_latents(model)
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"kgan: expected n, the number of images, as an integer >= 1; got {n!r}.")
     truncation = check_truncation(truncation)

@@ -16,9 +16,9 @@ import warnings
 import keras
 
 from kgan import callbacks, checks, data, quality, run_log, saving
-from kgan.data import fit_inputs
+from kgan.data.kinds import data_kind
 from kgan.evaluator_training import cached_evaluator
-from kgan.models import check_fits_in_memory, create, get_architecture, list_architectures
+from kgan.models import check_fits_in_memory, create, get_architecture
 from kgan.models.optimizers import configured_optimizers
 from kgan.runs import RunDirectory, RunRecipe
 from kgan.zoo.catalog import is_zoo_name
@@ -95,12 +95,18 @@ def train_run(
     check_fits_in_memory(recipe.architecture, recipe.config)
     keras.utils.set_random_seed(recipe.seed)
     model = create(recipe.architecture, **recipe.config)
-    # Pairs travel as (inputs, targets) where the others have (images, labels).
-    labels = model.task == "translation" or model.num_classes is not None
+    kind = data_kind(model)
+    # Pairs and domains travel as two arrays where the others have (images, labels).
+    labels = kind.name != "images" or model.num_classes is not None
     arrays = validation_data = epoch_steps = None
-    check_task(recipe, model)
+    kind.check(recipe.data, recipe.architecture)
+    if recipe.val_split is not None and not kind.holds_out:
+        raise ValueError(
+            f"kgan: {recipe.architecture} trains on {kind.description}, which hold no pairs "
+            "out for --val-split; measure the model with kgan evaluate."
+        )
     if recipe.data.in_memory:  # tfds data streams; fit() checks it
-        arrays = training_arrays(recipe.data, model)
+        arrays = kind.read(recipe.data, model)
         if recipe.val_split is not None:
             arrays, validation_data = data.hold_out(
                 arrays, recipe.val_split, recipe.seed, labels=labels
@@ -240,41 +246,13 @@ def run_callbacks(
     ]
 
 
-def check_task(recipe: RunRecipe, model):
-    """Raises ValueError (one line) unless the data suits the model: pairs for an
-    image-to-image model (``edges:SPEC``, ``downscale:K:SPEC``), images for the others."""
-    paired = recipe.data.pairing is not None
-    if model.task == "translation" and not paired:
-        raise ValueError(
-            f"kgan: {recipe.architecture} trains on (input, target) pairs; expected "
-            f"--data {data.PAIRING_HELP} (got {recipe.data})."
-        )
-    if model.task != "translation" and paired:
-        raise ValueError(
-            f"kgan: {recipe.data} is paired data, for image-to-image models "
-            f"({', '.join(list_architectures('translation'))}); {recipe.architecture} trains "
-            "on images: drop the prefix."
-        )
-
-
-def training_arrays(spec, model):
-    """(images, labels) read and checked for ``model``; (inputs, targets) for a translator."""
-    if model.task == "translation":
-        inputs, targets, _ = data.read_pairs(spec)
-        fit_inputs.check_pair_data(inputs, targets, model.source_shape, model.image_shape)
-        return inputs, targets
-    arrays = data.read_arrays(spec)
-    data.check_shapes(spec, *arrays, model.image_shape, model.num_classes)
-    return arrays
-
-
 GRID_PAIRS = 8  # the pairs a translator's epoch pictures show
 
 
 def grid_of(run: RunDirectory, model, arrays, summaries=None):
     """The epoch picture of a run: samples (None: ``run_callbacks``'s default), or for a
-    translator its first pairs, input | output | target (paired data is always in memory)."""
-    if model.task != "translation":
+    translator its ``comparison`` of the first pairs (paired data is always in memory)."""
+    if data_kind(model).name == "images":
         return None
     inputs, targets = arrays
     return callbacks.TranslationGrid(
@@ -288,7 +266,7 @@ def quality_monitor(recipe, model, eval_every, num_samples, run, echo=print):
         eval_every = checks.bounded_int("eval_every", eval_every, 0, 100_000)
     if eval_every == 0:
         return None
-    if model.task == "translation":
+    if data_kind(model).name != "images":
         if eval_every is None:
             return None
         raise ValueError(

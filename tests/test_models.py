@@ -13,13 +13,14 @@ SYNTHESIS = kgan.list_architectures("synthesis")  # the ones that sample from la
 def test_list_architectures():
     assert kgan.list_architectures() == [
         "cgan",
+        "cyclegan",
         "dcgan",
         "pix2pix",
         "srgan",
         "vanilla-gan",
         "wgan-gp",
     ]
-    assert kgan.list_architectures("translation") == ["pix2pix", "srgan"]
+    assert kgan.list_architectures("translation") == ["cyclegan", "pix2pix", "srgan"]
     with pytest.raises(ValueError, match="unknown task 'noise'"):
         kgan.list_architectures("noise")
 

@@ -93,7 +93,14 @@ def evaluate(
     other data give --data SPEC, --evaluator DIR or --features inception.
 
     \b
+    An image-to-image model (pix2pix, srgan, cyclegan) is measured on held-out
+    pairs or domains (--data, or the test split of its training data): label
+    preservation (or the target-class share), Fréchet distance, PSNR and SSIM
+    (or the cycle L1); see kgan.translation_quality.
+
+    \b
     kgan evaluate dcgan-mnist
+    kgan evaluate runs/edges2garments                 # pix2pix: its data's test pairs
     kgan evaluate runs/pets --data folder:pets        # trains and caches an evaluator once
     kgan evaluate runs/pets --features inception --data folder:pets
     """
@@ -127,6 +134,10 @@ def evaluate(
         evaluator=evaluator,
         truncation=truncation,
     )
+    if result.get("task") == "translation":
+        _echo_translation(source, result)
+        _write_json(json_path, result)
+        return
     samples = result["protocol"]["num_samples"]
     psi = f", truncation {truncation:g}" if truncation != 1.0 else ""
     click.echo(f"{source} with the {result['evaluator']} evaluator ({samples} samples{psi})")
@@ -143,6 +154,18 @@ def evaluate(
         click.echo(f"  class histogram      {result['class_histogram']}")
     echo_targets(result["targets"])
     _write_json(json_path, result)
+
+
+def _echo_translation(source, result):
+    click.echo(f"{source} on {result['data']} with the {result['evaluator']} evaluator")
+    baselines = result.get("baselines") or {}
+    for key, value in result["metrics"].items():
+        if isinstance(value, int):  # a count
+            click.echo(f"  {key:<26} {value:10d}")
+            continue
+        beside = "".join(f"   {name}: {b[key]:.4f}" for name, b in baselines.items() if key in b)
+        click.echo(f"  {key:<26} {value:10.4f}{beside}")
+    echo_targets(result["targets"])
 
 
 def _cas(source, samples, seed, dataset, data, evaluator_dir, truncation, say) -> dict:

@@ -53,10 +53,12 @@ def project(source, images, output, count, steps, labels, feature_weight, seed, 
 
     from kgan import data, files, saving
     from kgan import images as grids
+    from kgan.models.latent_space import check_has_latents
 
     inputs, input_labels = data.read_images(images)
     inputs = inputs[:count]
     model = saving.load(source)
+    check_has_latents(model, source)
     if model.num_classes is None and labels is not None:
         raise click.ClickException(f"{source} is not conditional; it takes no --labels.")
     chosen = None

@@ -72,8 +72,10 @@ def sample(source, count, output, seed, labels, interpolate, truncation, backend
     use_backend(backend)
     from kgan import images, saving
     from kgan.interpolation import interpolation_grid
+    from kgan.models.latent_space import check_has_latents
 
     model = saving.load(source)
+    check_has_latents(model, source)
     label_values = None if labels is None else [v.strip() for v in labels.split(",")]
     if label_values is not None and model.num_classes is None:
         raise click.ClickException(f"{source} is not conditional; it takes no --labels.")
@@ -161,8 +163,10 @@ def synthesize(source, count, output, seed, pseudo_labels, dataset, truncation, 
     import numpy as np
 
     from kgan import evaluation, synthesis
+    from kgan.models.latent_space import check_has_latents
 
     model, name, known = evaluation.resolve(source)
+    check_has_latents(model, source)
     evaluator = None
     if model.num_classes is None:
         if not pseudo_labels:

@@ -8,13 +8,13 @@ import click
 from kgan import checks
 from kgan.cli.app import backend_option, main
 from kgan.console import use_backend
-from kgan.data.specs import PAIRING_HELP, SPEC_HELP
+from kgan.data.specs import DOMAINS_HELP, PAIRING_HELP, SPEC_HELP
 from kgan.runs import RunDirectory, RunRecipe
 from kgan.zoo import catalog
 
 # The built-in architectures, known without importing Keras (a test keeps this
 # equal to kgan.list_architectures()), so a typo is reported in a moment.
-BUILTIN_ARCHITECTURES = ("cgan", "dcgan", "pix2pix", "srgan", "vanilla-gan", "wgan-gp")
+BUILTIN_ARCHITECTURES = ("cgan", "cyclegan", "dcgan", "pix2pix", "srgan", "vanilla-gan", "wgan-gp")
 # Measured with scripts/benchmark.py --steps-per-execution (BENCHMARKS.md).
 DEFAULT_STEPS_PER_EXECUTION = 8
 # The settings a resumed run or a zoo recipe gives, which the options override.
@@ -39,7 +39,8 @@ def _parse_overrides(pairs):
 @click.option(
     "--data",
     "data_spec",
-    help=f"{SPEC_HELP}; pix2pix and srgan take pairs: {PAIRING_HELP}.",
+    help=f"{SPEC_HELP}; pix2pix and srgan take pairs: {PAIRING_HELP}; cyclegan takes "
+    f"{DOMAINS_HELP}.",
 )
 @click.option(
     "--epochs", type=click.IntRange(1), help="Total epochs  [default: 10, or the entry's]"
@@ -123,8 +124,8 @@ def train(
     """Train ARCH_OR_ENTRY into the run directory --out.
 
     ARCH_OR_ENTRY is an architecture (cgan, dcgan, vanilla-gan, wgan-gp; pix2pix and
-    srgan on paired --data) or a zoo entry, whose recorded recipe gives the defaults
-    that options override.
+    srgan on paired --data, cyclegan on classes:A|B:SPEC) or a zoo entry, whose
+    recorded recipe gives the defaults that options override.
 
     \b
     The run directory gets:

@@ -1,4 +1,5 @@
-"""``kgan translate``: an image-to-image model (pix2pix, SRGAN) applied to your images."""
+"""``kgan translate``: an image-to-image model (pix2pix, SRGAN, CycleGAN) applied to your
+images."""
 
 from pathlib import Path
 
@@ -23,14 +24,20 @@ from kgan.data.specs import IMAGE_SUFFIXES
 @click.option(
     "--batch-size", default=256, show_default=True, type=click.IntRange(1, 4096), help="Per call."
 )
+@click.option(
+    "--direction",
+    type=click.Choice(["a_to_b", "b_to_a"]),
+    help="CycleGAN's way: domain A to B (its default) or B to A.",
+)
 @backend_option
-def translate(source, images, output, batch_size, backend):
+def translate(source, images, output, batch_size, direction, backend):
     """Translate INPUT with the generator of SOURCE (the EMA one where it keeps one).
 
     SOURCE is a zoo entry, a run directory or a .keras file of an image-to-image model;
     INPUT an image file, a flat folder of images or an .npy array (n, H, W[, C]) of the
     model's inputs: an edge map for pix2pix (kgan.data.edges makes them), a low-resolution
-    image for SRGAN (kgan.data.downscale). Nothing that exists is overwritten.
+    image for SRGAN (kgan.data.downscale), an image of either domain for CycleGAN (with
+    --direction). Nothing that exists is overwritten.
     """
     kind = _kind(images)
     if kind != _kind(output, must_exist=False) or (kind == "png" and output.suffix != ".png"):
@@ -48,16 +55,19 @@ def translate(source, images, output, batch_size, backend):
     model = saving.load(source)
     if getattr(model, "task", None) != "translation":
         raise click.ClickException(
-            f"{source} is not an image-to-image model; expected pix2pix or srgan (kgan sample "
-            "makes images from noise)."
+            f"{source} is not an image-to-image model; expected pix2pix, srgan or cyclegan "
+            "(kgan sample makes images from noise)."
         )
+    ways = {} if direction is None else {"direction": direction}
+    if ways and getattr(model, "architecture", None) != "cyclegan":
+        raise click.ClickException(f"{source} translates one way; --direction is CycleGAN's.")
     names = None
     if kind == "folder":
         if not data.readers.is_flat_folder(images):
             raise click.ClickException(f"expected {images} as a flat folder of images.")
         names = [path.stem for path in data.readers.image_files(images)]  # read in this order
     inputs, _ = data.read_images(str(images))
-    outputs = model.translate(data.rules.to_unit_range(inputs), batch_size=batch_size)
+    outputs = model.translate(data.rules.to_unit_range(inputs), batch_size=batch_size, **ways)
 
     def write(path):
         if kind == "npy":

@@ -7,25 +7,32 @@ import click
 from kgan import zoo
 from kgan.cli.app import main
 from kgan.cli.evaluate import echo_targets
+from kgan.zoo import translation_cards
 
 
 @main.command(name="list")
 def list_entries():
     """List the zoo entries with their headline metrics (kgan info NAME for one in full)."""
-    lines = [f"{'entry':<27} {'architecture':<12} {'dataset':<14} score/real  Fréchet  targets"]
+    lines = [f"{'entry':<30} {'architecture':<12} {'dataset':<14} score/real  Fréchet  targets"]
     for name in zoo.list_zoo():  # every entry is read before anything is printed
         entry = zoo.zoo_info(name)
-        head = entry.headline()
-        metrics = (
-            f"{head['classifier_score_ratio']:10.3f} {head['frechet_distance']:8.2f}  "
-            f"{head['targets_met']}/{head['targets']} met"
-            if head
-            else "not measured"
-        )
-        lines.append(f"{name:<27} {entry.architecture:<12} {entry.dataset:<14} {metrics}")
+        lines.append(f"{name:<30} {entry.architecture:<12} {entry.dataset:<14} {_summary(entry)}")
     click.echo("\n".join(lines))
     for name in zoo.catalog.left_aside():
         click.echo(f"warning: {zoo.catalog.left_aside_fix(name)}.", err=True)
+
+
+def _summary(entry) -> str:
+    """An entry's headline numbers on one line: score/real and Fréchet; or for an
+    image-to-image entry the metrics its targets name (label preservation, cycle L1...)."""
+    head = entry.headline()
+    if not head:
+        return "not measured"
+    met = f"{head['targets_met']}/{head['targets']} met"
+    if entry.task != "translation":
+        return f"{head['classifier_score_ratio']:10.3f} {head['frechet_distance']:8.2f}  {met}"
+    named = dict.fromkeys(t["target"] for t in entry.metrics["targets"])
+    return ", ".join(f"{key} {head[key]:.3f}" for key in named) + f"  {met}"
 
 
 @main.command()
@@ -51,6 +58,8 @@ def info(name, card):
             f"  {key:<24} {value:.4f}" if isinstance(value, float) else f"  {key:<24} {value}"
         )
     echo_targets(entry.metrics.get("targets", []))
+    if entry.task == "translation":  # and those against its non-adversarial baseline
+        echo_targets(translation_cards.baseline_targets(entry))
     for what, license_name in entry.licenses.items():
         click.echo(f"  license     {what}: {license_name}")
     click.echo(f"  sha256      {entry.sha256} (model.weights.h5)")

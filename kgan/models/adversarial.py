@@ -161,13 +161,17 @@ class AdversarialStep:
         ``due`` (from ``penalty_due()``) says whether this update computes the
         penalties; ``penalty_weights(due)`` weighs their logs.
         """
-        real_out = self.discriminate(self.augment(real), labels, training=True)
-        fake_out = self.discriminate(self.augment(fake), labels, training=True)
+        return self.critic_loss(
+            functools.partial(self.discriminate, labels=labels, training=True), real, fake, due
+        )
+
+    def critic_loss(self, critic, real, fake, due=1.0):
+        """(d_loss, logs) of one ``critic(images)`` (a discriminator in training mode) on a
+        real and a fake batch: the adversarial loss, augmentation and penalties (models
+        with several discriminators, such as CycleGAN, add theirs up)."""
+        real_out = critic(self.augment(real))
+        fake_out = critic(self.augment(fake))
         d_loss = self.adversarial_loss.d_loss(real_out, fake_out)
-
-        def critic(images):
-            return self.discriminate(images, labels, training=True)
-
         values = self.penalty_values(critic, real, fake, due)
         d_loss = self.penalized(d_loss, values)
         return d_loss, {
@@ -233,15 +237,21 @@ class AdversarialStep:
     def held_out_results(self, real, fake, labels, extra_logs: dict | None = None) -> dict:
         """The held-out D and G losses, d_real and d_fake of one batch (plus ``extra_logs``),
         tracked; the discriminator in inference mode."""
-        real_out = _f32(self.discriminate(real, labels, training=False))
-        fake_out = _f32(self.discriminate(fake, labels, training=False))
-        logs = {
+        critic = functools.partial(self.discriminate, labels=labels, training=False)
+        return self.tracked({**self.held_out_logs(critic, real, fake), **(extra_logs or {})})
+
+    def held_out_logs(self, critic, real, fake) -> dict:
+        """d_loss, g_loss, d_real and d_fake of one ``critic(images)`` (in inference mode)."""
+        real_out, fake_out = _f32(critic(real)), _f32(critic(fake))
+        return {
             "d_loss": self.adversarial_loss.d_loss(real_out, fake_out),
             "g_loss": self.adversarial_loss.g_loss(fake_out),
             "d_real": ops.mean(self.adversarial_loss.score(real_out)),
             "d_fake": ops.mean(self.adversarial_loss.score(fake_out)),
-            **(extra_logs or {}),
         }
+
+    def tracked(self, logs: dict) -> dict:
+        """Adds held-out ``logs`` to their trackers; their means so far, by name."""
         for name, value in logs.items():
             self.trackers[name].update_state(value)
         return {name: self.trackers[name].result() for name in logs}

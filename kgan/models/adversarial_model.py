@@ -19,6 +19,24 @@ from kgan.models.optimizers import check_compile_arguments, combined, warn_if_un
 from kgan.models.recipe import RECIPE_KEYS, Recipe
 
 
+def checked_network(role: str, network):
+    """``network`` if it is a Keras layer or model; else a one-line ValueError naming ``role``."""
+    if not isinstance(network, keras.layers.Layer):
+        raise ValueError(
+            f"kgan: expected the {role} as a Keras model; got {type(network).__name__}."
+        )
+    return network
+
+
+def chosen_generator(raw, average, training=False, ema=None):
+    """The generator to run: ``raw`` while training or with ``ema=False``, else its EMA
+    copy ``average`` where there is one (``ema=True`` without one is a one-line error)."""
+    if ema and average is None:
+        raise ValueError("kgan: this model keeps no EMA generator; build it with ema=0.999.")
+    use_ema = (not training) if ema is None else bool(ema)
+    return average if use_ema and average is not None else raw
+
+
 class AdversarialModel(AdversarialStep, keras.Model):
     """A generator and a discriminator trained by one recipe (the base of kgan's models).
 
@@ -30,6 +48,9 @@ class AdversarialModel(AdversarialStep, keras.Model):
     """
 
     num_classes = None
+    # The networks a config records (each serialized whole, with its weights' layout).
+    NETWORKS = ("generator", "discriminator")
+    trains_on = "images"  # or "pairs", "domains": what kgan train reads for the model
 
     def __init__(
         self,
@@ -59,21 +80,11 @@ class AdversarialModel(AdversarialStep, keras.Model):
                 generator = self.build_generator(**(build_args or {}), **self.network_args)
             if discriminator is None:
                 discriminator = self.build_discriminator(**self.network_args)
-        for role, network in (("generator", generator), ("discriminator", discriminator)):
-            if not isinstance(network, keras.layers.Layer):
-                raise ValueError(
-                    f"kgan: expected the {role} as a Keras model; got {type(network).__name__}."
-                )
-        networks.warn_if_squashed(discriminator)
-        if self.recipe.spectral_norm:
-            discriminator = networks.spectral_normalized(discriminator)
-        self.generator = generator
-        self.discriminator = discriminator
+        self.generator = checked_network("generator", generator)
+        self.discriminator = self.prepared_discriminator(discriminator)
         self.adversarial_loss = losses.get_loss(self.recipe.loss)
         self.augmentations = augment_ops.parse_policy(self.recipe.augment)
-        self.ema_generator = None
-        if self.recipe.ema is not None:
-            self.ema_generator = networks.ema_copy(generator)
+        self.ema_generator = self.ema_of(generator)
         self.image_shape = self._generator_output_shape()
         augment_ops.check_image_shape(self.augmentations, self.image_shape)
         # One seed generator owned by the model: keras.random needs an explicit
@@ -81,6 +92,16 @@ class AdversarialModel(AdversarialStep, keras.Model):
         self.seed_generator = keras.random.SeedGenerator()
         self.make_trackers()
         self.built = True  # both networks are built; fit() must not trace call()
+
+    def prepared_discriminator(self, network, role: str = "discriminator"):
+        """A discriminator as the recipe trains it: checked, in spectral norm where set."""
+        network = checked_network(role, network)
+        networks.warn_if_squashed(network)
+        return networks.spectral_normalized(network) if self.recipe.spectral_norm else network
+
+    def ema_of(self, generator):
+        """The EMA copy of a generator where the recipe keeps one, else None."""
+        return None if self.recipe.ema is None else networks.ema_copy(generator)
 
     # -- configuration -----------------------------------------------------
 
@@ -101,10 +122,12 @@ class AdversarialModel(AdversarialStep, keras.Model):
         return self.recipe.penalties
 
     def get_config(self):
+        networks_config = {
+            name: keras.saving.serialize_keras_object(getattr(self, name)) for name in self.NETWORKS
+        }
         return {
             "name": self.name,
-            "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            **networks_config,
             **self.model_settings(),
             **self.recipe.to_config(),
             # Built-in architectures add the arguments they were built from.
@@ -114,7 +137,7 @@ class AdversarialModel(AdversarialStep, keras.Model):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        for key in ("generator", "discriminator"):
+        for key in cls.NETWORKS:
             if isinstance(config.get(key), dict):
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
@@ -212,10 +235,7 @@ class AdversarialModel(AdversarialStep, keras.Model):
     def generator_network(self, training=False, ema=None):
         """The generator to run: the raw one while training or with ``ema=False``,
         else the EMA copy where the model keeps one."""
-        if ema and self.ema_generator is None:
-            raise ValueError("kgan: this model keeps no EMA generator; build it with ema=0.999.")
-        use_ema = (not training) if ema is None else bool(ema)
-        return self.ema_generator if use_ema and self.ema_generator is not None else self.generator
+        return chosen_generator(self.generator, self.ema_generator, training, ema)
 
     def discriminate(self, images, labels=None, training=False):
         """Discriminator outputs (logits, or critic scores) for a batch."""

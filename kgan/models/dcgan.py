@@ -11,15 +11,17 @@ from kgan.models.registry import register_architecture
 UPSAMPLING_MODES = ("transpose", "resize")
 
 
-def resolution_plan(image_shape):
+def resolution_plan(image_shape, model: str = "DCGAN"):
     """(number of 2x resamplings, base height, base width) for an image shape.
+
+    ``model`` names the architecture in the error for a shape it cannot halve.
 
     The generator starts at the smallest size reachable by halving while it
     stays at least 4: 28 → 7 (two steps), 32 → 4 (three), 64 → 4 (four).
     """
     if len(image_shape) != 3:
         raise ValueError(
-            f"kgan: DCGAN expects image_shape (height, width, channels); got {image_shape}."
+            f"kgan: {model} expects image_shape (height, width, channels); got {image_shape}."
         )
     height, width = int(image_shape[0]), int(image_shape[1])
     steps = 0
@@ -27,7 +29,7 @@ def resolution_plan(image_shape):
         height, width, steps = height // 2, width // 2, steps + 1
     if steps < 2:
         raise ValueError(
-            "kgan: DCGAN expects height and width divisible by 4 and at least 16 "
+            f"kgan: {model} expects height and width divisible by 4 and at least 16 "
             f"(such as 28x28 or 32x32); got {image_shape[0]}x{image_shape[1]}."
         )
     return steps, height, width

@@ -15,6 +15,16 @@ from kgan import backend, checks
 from kgan.data import rules
 
 
+def check_has_latents(model, name: str = "the model"):
+    """Raises ValueError (one line) unless ``model`` makes images from latents (a ``GAN``):
+    sampling, projection and synthetic data need them; a translator maps images instead."""
+    if getattr(model, "task", "synthesis") != "synthesis":
+        raise ValueError(
+            f"kgan: {name} is an image-to-image model ({getattr(model, 'architecture', '?')}): "
+            "it has no latents to sample or project; apply it with translate (kgan translate)."
+        )
+
+
 def truncate(latents: np.ndarray, truncation: float) -> np.ndarray:
     """The truncation trick: latents scaled toward their mean (zero) by ψ = ``truncation``.
 

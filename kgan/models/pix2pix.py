@@ -40,23 +40,35 @@ def build_unet(source_shape, channels, width=64):
     return keras.Model(inputs, outputs, name="generator")
 
 
-def build_patch_discriminator(image_shape, source_shape, width=64):
-    """A PatchGAN: one logit per patch of the (output, input) pair, shaped (H/4, W/4, 1)."""
+def normalization(kind: str, name: str):
+    """A normalization layer: ``"batch"`` (pix2pix's) or ``"instance"`` (CycleGAN's: one
+    group per channel in Keras's ``GroupNormalization``)."""
+    if kind == "instance":
+        return layers.GroupNormalization(groups=-1, name=name)
+    return layers.BatchNormalization(name=name)
+
+
+def build_patch_discriminator(image_shape, source_shape=None, width=64, norm="batch"):
+    """A PatchGAN: one logit per patch, shaped (H/4, W/4, 1), of the (output, input) pair,
+    or of the image alone where ``source_shape`` is None (CycleGAN's)."""
     images = keras.Input(tuple(image_shape), name="images")
-    sources = keras.Input(tuple(source_shape), name="inputs")
-    x = layers.Concatenate(name="pair")([images, sources])
+    x = images
+    if source_shape is not None:
+        sources = keras.Input(tuple(source_shape), name="inputs")
+        x = layers.Concatenate(name="pair")([images, sources])
     x = layers.Conv2D(width, 4, strides=2, padding="same", name="down0")(x)
     x = layers.LeakyReLU(0.2)(x)
     x = layers.Conv2D(width * 2, 4, strides=2, padding="same", use_bias=False, name="down1")(x)
-    x = layers.BatchNormalization(name="down1_bn")(x)
+    x = normalization(norm, "down1_bn")(x)
     x = layers.LeakyReLU(0.2)(x)
     x = layers.Conv2D(width * 4, 3, padding="same", use_bias=False, name="patch")(x)
-    x = layers.BatchNormalization(name="patch_bn")(x)
+    x = normalization(norm, "patch_bn")(x)
     x = layers.LeakyReLU(0.2)(x)
     # float32 under mixed precision, as Keras advises for outputs (PyTorch's CPU half
     # conv2d also cannot take the weight gradient of a 1-channel output).
     logits = layers.Conv2D(1, 3, padding="same", dtype="float32", name="logit")(x)
-    return keras.Model([images, sources], logits, name="discriminator")
+    network_inputs = images if source_shape is None else [images, sources]
+    return keras.Model(network_inputs, logits, name="discriminator")
 
 
 @register_architecture("pix2pix")
@@ -104,7 +116,7 @@ class Pix2Pix(Translator):
         **kwargs: object,
     ):
         image_shape = checks.bounded_image_shape(image_shape)
-        resolution_plan(image_shape)  # a one-line error for sizes the U-Net cannot halve
+        resolution_plan(image_shape, "pix2pix")  # a one-line error for sizes the U-Net cannot halve
         channels = image_shape[-1] if source_channels is None else source_channels
         network_args = {
             **(network_args or {}),

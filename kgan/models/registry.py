@@ -39,9 +39,9 @@ def list_architectures(task: str | None = None) -> list[str]:
 
     >>> import kgan
     >>> kgan.list_architectures()
-    ['cgan', 'dcgan', 'pix2pix', 'srgan', 'vanilla-gan', 'wgan-gp']
+    ['cgan', 'cyclegan', 'dcgan', 'pix2pix', 'srgan', 'vanilla-gan', 'wgan-gp']
     >>> kgan.list_architectures("translation")
-    ['pix2pix', 'srgan']
+    ['cyclegan', 'pix2pix', 'srgan']
     """
     if task is not None:
         checks.one_of(task, TASKS, "task")

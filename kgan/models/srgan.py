@@ -89,7 +89,7 @@ class SRGAN(Translator):
                 f"kgan: expected factor 2, 4 or 8 (sub-pixel 2x steps); got {factor!r}."
             )
         factor = int(factor)
-        dcgan.resolution_plan(image_shape)  # the discriminator halves twice or more
+        dcgan.resolution_plan(image_shape, "SRGAN")  # the discriminator halves twice or more
         if len(image_shape) != 3 or image_shape[0] % factor or image_shape[1] % factor:
             raise ValueError(
                 f"kgan: SRGAN expects image_shape (height, width, channels) with height and "

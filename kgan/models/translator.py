@@ -15,6 +15,7 @@ import numpy as np
 from keras import ops
 
 from kgan import backend, checks, losses
+from kgan import images as image_grids
 from kgan.data import fit_inputs, rules
 from kgan.models.adversarial_model import AdversarialModel
 from kgan.models.latent_space import discriminator_features
@@ -80,6 +81,7 @@ class Translator(AdversarialModel):
     """
 
     task = "translation"
+    trains_on = "pairs"  # what kgan train reads for it (kgan.training.DATA_KINDS)
     conditional_discriminator = False
 
     def __init__(
@@ -284,21 +286,33 @@ class Translator(AdversarialModel):
         >>> model.translate(-np.ones((2, 28, 28, 1), "float32")).shape
         (2, 28, 28, 1)
         """
+        return self.generated_in_batches(images, batch_size, ema=ema)
+
+    def generated_in_batches(self, images, batch_size, check=True, **generate_args) -> np.ndarray:
+        """``generate(images, **generate_args)`` batch by batch, as numpy in [-1, 1].
+
+        ``check=False`` skips the input checks, for the model's own outputs (a
+        translation translated back: all-bright outputs would look unscaled).
+        """
         images = np.asarray(images)
-        rules.check_image_shape(images, self.source_shape, "the images to translate", hint="")
-        rules.check_images(images, "the images to translate", scaled=True)
+        if check:
+            rules.check_image_shape(images, self.source_shape, "the images to translate", hint="")
+            rules.check_images(images, "the images to translate", scaled=True)
         batch_size = checks.bounded_int("batch_size", batch_size, 1, checks.MAX_SIZES["batch_size"])
         chunks = [
             ops.convert_to_numpy(
                 self.generate(
                     ops.convert_to_tensor(images[start : start + batch_size], "float32"),
-                    training=False,
-                    ema=ema,
+                    **generate_args,
                 )
             )
             for start in range(0, len(images), batch_size)
         ]
         return np.clip(np.concatenate(chunks), -1.0, 1.0).astype("float32")
+
+    def comparison(self, inputs, targets):
+        """(rows, columns) of the epoch picture: input | output | target per pair."""
+        return image_grids.comparison_rows(inputs, self.translate(inputs), targets), 3
 
     def generator_signature(self) -> list:
         """The generator's input for export: images (None, *source_shape) float32."""

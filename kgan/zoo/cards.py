@@ -9,16 +9,9 @@ from pathlib import Path
 
 from kgan import files
 from kgan.datasets import DATASETS
+from kgan.zoo import translation_cards
 from kgan.zoo.catalog import SAMPLES_FILE, ZooEntry, headline_numbers, list_zoo, zoo_root
-
-
-def _format(value):
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
-
-
-def _table(header: list[str], rows: list) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return "\n".join(lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows])
+from kgan.zoo.markdown import hub_front_matter, number, table
 
 
 def quality_tables(result: dict) -> str:
@@ -43,13 +36,13 @@ def quality_tables(result: dict) -> str:
          f"{memo['share_closer_than_held_out_1st_percentile']:.4f}", "0.01 by construction"),
     ]  # fmt: skip
     targets = [
-        (t["target"], _format(t["value"]), t["goal"], "met" if t["met"] else "**missed**")
+        (t["target"], number(t["value"]), t["goal"], "met" if t["met"] else "**missed**")
         for t in result["targets"]
     ]
     return (
-        _table(["metric", "this model", "real data"], rows)
+        table(["metric", "this model", "real data"], rows)
         + "\n\n"
-        + _table(["target", "value", "goal", "result"], targets)
+        + table(["target", "value", "goal", "result"], targets)
     )
 
 
@@ -71,11 +64,11 @@ def versus_table(entry: ZooEntry) -> str:
         return "No earlier release of this entry was measured."
     now = headline_numbers(entry.metrics)
     rows = [
-        (label, _format(previous.get(key)), _format(now[key]))
+        (label, number(previous.get(key)), number(now[key]))
         for key, label in _HEADLINE_LABELS.items()
         if now.get(key) is not None
     ]
-    return _table(["", f"kgan {previous['kgan_version']}", f"kgan {entry.kgan_version}"], rows)
+    return table(["", f"kgan {previous['kgan_version']}", f"kgan {entry.kgan_version}"], rows)
 
 
 def search_section(search: dict | None) -> str:
@@ -99,7 +92,7 @@ def search_section(search: dict | None) -> str:
     ]
     header = ["run", "recipe", "epochs", "minutes", "Fréchet", "score / real", "max / min"]
     header += ["label accuracy"] * labels
-    return f"{search.get('setting', '')}\n\n{_table(header, rows)}\n\n{search['why']}".lstrip()
+    return f"{search.get('setting', '')}\n\n{table(header, rows)}\n\n{search['why']}".lstrip()
 
 
 # The metrics a card's front matter reports, as the Hub's model-index names them.
@@ -113,55 +106,27 @@ HUB_METRICS = {
 }
 
 
-def _yaml(value) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
 def front_matter(entry: ZooEntry) -> str:
-    """The Hugging Face Hub's model-card metadata (YAML between ``---`` lines), from the record.
-
-    JSON strings and numbers are YAML too, so every value is written as JSON (``_yaml``).
-    """
-    dataset, result = DATASETS[entry.dataset], entry.metrics
+    """The Hugging Face Hub's model-card metadata of an entry (``markdown.hub_front_matter``)."""
+    result = entry.metrics
     tags = ["kgan", "keras", "gan", entry.architecture, "image-generation"]
     if "label_accuracy" in result:
         tags.append("class-conditional")
-    lines = [
-        "---",
-        "library_name: kgan",
-        "license: apache-2.0",
-        "datasets:",
-        f"- {_yaml(dataset.hub_id)}",
-        "tags:",
-        *(f"- {_yaml(tag)}" for tag in tags),
-        "pipeline_tag: unconditional-image-generation",
-        "model-index:",
-        f"- name: {_yaml(entry.name)}",
-        "  results:",
-        "  - task:",
-        "      type: unconditional-image-generation",
-        "    dataset:",
-        f"      type: {_yaml(dataset.hub_id)}",
-        f"      name: {_yaml(dataset.name)}",
-        "      split: test",
-        "    metrics:",
-    ]
-    for key, name in HUB_METRICS.items():
-        if key in result:
-            lines += [
-                f"    - type: {_yaml(key)}",
-                f"      name: {_yaml(name)}",
-                f"      value: {_yaml(round(float(result[key]), 4))}",
-            ]
-    return "\n".join([*lines, "---", ""])
+    metrics = [(key, name, result[key]) for key, name in HUB_METRICS.items() if key in result]
+    return hub_front_matter(
+        entry.name, DATASETS[entry.dataset], "unconditional-image-generation", tags, metrics
+    )
 
 
 def render_card(entry: ZooEntry) -> str:
     """The model card (README.md) of an entry, from its recipe, manifest and metrics.
 
     It begins with the Hub's front matter (``front_matter``), so an entry folder
-    is ready to upload as a model repository.
+    is ready to upload as a model repository. Image-to-image entries get
+    ``translation_cards.render_translation_card``.
     """
+    if entry.task == "translation":
+        return translation_cards.render_translation_card(entry)
     recipe, prov, result = entry.recipe, entry.provenance, entry.metrics
     dataset_info = DATASETS[entry.dataset]
     name, dataset = entry.name, entry.dataset
@@ -250,7 +215,17 @@ The full result and its protocol are in `metrics.json`.
 
 
 def zoo_table(entries: list[ZooEntry]) -> str:
-    """The zoo README's table: each entry's headline numbers, targets met, and the change."""
+    """The zoo README's tables: each entry's headline numbers, targets met, and the change;
+    the image-to-image entries in a table of their own (``translation_cards``)."""
+    translators = [entry for entry in entries if entry.task == "translation"]
+    synthesis = synthesis_table([entry for entry in entries if entry.task != "translation"])
+    if not translators:
+        return synthesis
+    return f"{synthesis}\n\n{translation_cards.translation_table(translators)}"
+
+
+def synthesis_table(entries: list[ZooEntry]) -> str:
+    """The table of the entries that make images from noise."""
     rows = []
     for entry in entries:
         if not entry.metrics:
@@ -277,7 +252,7 @@ def zoo_table(entries: list[ZooEntry]) -> str:
         "entry", "score / real", "Fréchet", "max / min class", "precision / recall",
         "CGAN label acc.", "targets met", "Fréchet vs previous release",
     ]  # fmt: skip
-    return _table(header, rows)
+    return table(header, rows)
 
 
 def write_zoo_table(root=None):
@@ -288,6 +263,6 @@ def write_zoo_table(root=None):
     begin, end = "<!-- entries:begin -->", "<!-- entries:end -->"
     if begin not in text or end not in text:
         text = f"{text.rstrip()}\n\n{begin}\n{end}\n"
-    table = zoo_table([ZooEntry.read(name) for name in list_zoo()])
+    rendered = zoo_table([ZooEntry.read(name) for name in list_zoo()])
     head, _, rest = text.partition(begin)
-    files.write_text_atomically(readme, f"{head}{begin}\n{table}\n{end}{rest.partition(end)[2]}")
+    files.write_text_atomically(readme, f"{head}{begin}\n{rendered}\n{end}{rest.partition(end)[2]}")

@@ -29,6 +29,7 @@ import os
 from pathlib import Path
 
 from kgan import checks, files
+from kgan.data.specs import DataSpec
 from kgan.datasets import DATASET_NAMES, DATASETS
 from kgan.model_files import CONFIG_FILE, WEIGHTS_FILE
 from kgan.runs import RunRecipe, checked_record
@@ -237,7 +238,10 @@ def verify_entry(directory, owner: str) -> dict:
 
 
 def headline_numbers(metrics: dict) -> dict:
-    """``HEADLINE_KEYS`` of a metrics.json (None where it has no such number)."""
+    """``HEADLINE_KEYS`` of a metrics.json (None where it has no such number); an
+    image-to-image entry's measured metrics (``kgan.translation_quality``) but counts."""
+    if metrics.get("task") == "translation":
+        return {k: v for k, v in metrics["metrics"].items() if not k.startswith("count")}
     numbers = {key: metrics.get(key) for key in HEADLINE_KEYS}
     numbers["classifier_score_ratio"] = (
         metrics["classifier_score"] / metrics["real_classifier_score"]
@@ -307,6 +311,12 @@ class ZooEntry:
     @property
     def dataset(self) -> str:
         return self.recipe.dataset
+
+    @property
+    def task(self) -> str:
+        """``"translation"`` for an image-to-image entry (its recipe's data is paired or
+        unpaired: ``edges:``, ``downscale:K:``, ``classes:A|B:``), else ``"synthesis"``."""
+        return "translation" if DataSpec.parse(self.recipe.data).pairing else "synthesis"
 
     @property
     def config(self) -> dict:

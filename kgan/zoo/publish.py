@@ -18,7 +18,11 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
+
 from kgan import files, images, saving
+from kgan.data.kinds import data_kind
+from kgan.data.specs import DataSpec
 from kgan.evaluators import read_record
 from kgan.model_files import WEIGHTS_FILE
 from kgan.version import __version__
@@ -39,11 +43,20 @@ from kgan.zoo.catalog import (
 CHECK_SEED, CHECK_COUNT = 1234, 4
 
 
+def check_images(model, seed: int, count: int, labels=None):
+    """The images a manifest's check values are read from: samples from numpy latents, or
+    for an image-to-image model its outputs (A→B) for numpy inputs uniform in [-1, 1]."""
+    if data_kind(model).name == "images":
+        latents = model.latents(count, seed)
+        return model.sample(count, latents=latents, labels=labels)
+    shape = (count, *model.source_shape)
+    return model.translate(np.random.default_rng(seed).uniform(-1, 1, shape).astype("float32"))
+
+
 def reproduction_check(model) -> dict:
-    """Latents from numpy → each sample's middle pixel row, which every backend must reproduce."""
-    latents = model.latents(CHECK_COUNT, CHECK_SEED)
+    """Each ``check_images`` image's middle pixel row, which every backend must reproduce."""
     labels = list(range(CHECK_COUNT)) if model.num_classes is not None else None
-    pictures = model.sample(CHECK_COUNT, latents=latents, labels=labels)
+    pictures = check_images(model, CHECK_SEED, CHECK_COUNT, labels)
     row = pictures.shape[1] // 2
     return {
         "seed": CHECK_SEED,
@@ -93,11 +106,22 @@ def write_metrics(entry: ZooEntry, result: dict) -> ZooEntry:
     return dataclasses.replace(entry, metrics=result)
 
 
+COMPARED = 12  # the held-out pairs (or images of each domain) a translator's picture shows
+
+
 def write_card(entry: ZooEntry, model) -> None:
-    """Writes samples.png (100 samples, seed 0; a row per class for a CGAN) and the card."""
-    labels, count, columns = images.grid_layout(100, model.num_classes, columns=10)
-    pictures = model.sample(count, seed=0, labels=labels)
-    images.save_grid(pictures, entry.directory / SAMPLES_FILE, columns=columns)
+    """Writes samples.png and the card. The picture: 100 samples, seed 0 (a row per class
+    for a CGAN); for an image-to-image entry its ``comparison`` of the first held-out
+    pairs or domain images (metrics.json names them), two triplets a row."""
+    if entry.task == "translation":
+        first, second = data_kind(model).read(DataSpec.parse(entry.metrics["data"]), model)
+        half = COMPARED // 2 if entry.metrics["metrics"].get("count_a") else COMPARED
+        rows, columns = model.comparison(first[:half], second[:half])
+        images.save_grid(rows, entry.directory / SAMPLES_FILE, columns=2 * columns)
+    else:
+        labels, count, columns = images.grid_layout(100, model.num_classes, columns=10)
+        pictures = model.sample(count, seed=0, labels=labels)
+        images.save_grid(pictures, entry.directory / SAMPLES_FILE, columns=columns)
     files.write_text_atomically(entry.directory / CARD_FILE, render_card(entry))
 
 
