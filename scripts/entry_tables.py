@@ -7,15 +7,20 @@ import click
 
 from kgan.zoo import catalog
 
-entries_option = click.option("--entries", help="Comma-separated zoo entries  [default: all]")
+entries_option = click.option(
+    "--entries", help="Comma-separated zoo entries  [default: every noise-to-image entry]"
+)
 markdown_option = click.option(
     "--markdown", type=click.Path(dir_okay=False), help="Also write the table here."
 )
 
 
 def entry_names(entries: str | None) -> list[str]:
-    """The entries named in ``--entries``, or every zoo entry."""
-    return entries.split(",") if entries else catalog.list_zoo()
+    """The entries named in ``--entries``, or every zoo entry that makes images from noise
+    (these tables measure latents; the image-to-image entries have none)."""
+    if entries:
+        return entries.split(",")
+    return [name for name in catalog.list_zoo() if catalog.ZooEntry.read(name).task == "synthesis"]
 
 
 def emit_table(text: str, markdown: str | None) -> None:
