@@ -98,10 +98,15 @@ def measure_outputs(outputs, targets, labels, evaluator) -> dict:
 def measure_translation(model, spec, evaluator=None, limit: int | None = None) -> dict:
     """``measure_outputs`` of ``model.translate`` on the paired spec's held-out pairs
     (the first ``limit``, or all)."""
-    inputs, targets, labels = data.read_pairs(spec)
-    inputs, targets, labels = inputs[:limit], targets[:limit], labels[:limit]
+    inputs, targets, labels = held_out_pairs(spec, limit)
     evaluator = evaluator or evaluator_for(spec)
     return measure_outputs(model.translate(inputs), targets, labels, evaluator)
+
+
+def held_out_pairs(spec, limit: int | None = None):
+    """(inputs, targets, labels) of a paired spec, the first ``limit`` (or all)."""
+    inputs, targets, labels = data.read_pairs(spec)
+    return inputs[:limit], targets[:limit], labels[:limit]
 
 
 def measure_domains(model, spec, evaluator=None, limit: int | None = None) -> dict:
@@ -186,14 +191,13 @@ def evaluate_translator(model, name, spec, evaluator=None, limit=None, say=print
     if kind.name == "domains":
         result["metrics"] = measure_domains(model, spec, evaluator, limit)
     else:
-        result["metrics"] = measure_translation(model, spec, evaluator, limit)
+        # The pairs are read once, for the model and for bicubic beside SRGAN.
+        inputs, targets, labels = held_out_pairs(spec, limit)
+        outputs = model.translate(inputs)
+        result["metrics"] = measure_outputs(outputs, targets, labels, evaluator)
         if architecture == "srgan":
-            inputs, targets, labels = data.read_pairs(spec)
-            factor = targets.shape[1] // inputs.shape[1]
-            bicubic = data.upscale(inputs[:limit], factor)
-            result["baselines"] = {
-                "bicubic": measure_outputs(bicubic, targets[:limit], labels[:limit], evaluator)
-            }
+            bicubic = data.upscale(inputs, targets.shape[1] // inputs.shape[1])
+            result["baselines"] = {"bicubic": measure_outputs(bicubic, targets, labels, evaluator)}
     flat = {**result["metrics"], "baselines": result.get("baselines")}
     result["targets"] = check_translation_targets(flat, architecture)
     result["protocol"] = {

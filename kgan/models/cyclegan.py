@@ -24,7 +24,7 @@ from kgan.models.export import export_network
 from kgan.models.networks import update_ema
 from kgan.models.pix2pix import build_patch_discriminator, normalization
 from kgan.models.registry import register_architecture
-from kgan.models.translator import Translator, _weight
+from kgan.models.translator import Translator, _weight, image_shapes
 
 DIRECTIONS = ("a_to_b", "b_to_a")
 MAX_POOL = 1000
@@ -213,7 +213,7 @@ class CycleGAN(Translator):
         self.generator_ba = checked_network("generator_ba", generator_ba)
         self.discriminator_a = self.prepared_discriminator(discriminator_a, "discriminator_a")
         self.ema_generator_ba = self.ema_of(self.generator_ba)
-        shape_ba = self._output_shape_of(self.generator_ba, "generator_ba")
+        _, shape_ba = image_shapes(self.generator_ba, "generator_ba")
         if shape_ba != self.source_shape or self.source_shape != self.image_shape:
             raise ValueError(
                 "kgan: CycleGAN's generators map images of one shape to that shape; got "
@@ -263,13 +263,6 @@ class CycleGAN(Translator):
 
     def generator_variables(self) -> list:
         return self.generator.trainable_variables + self.generator_ba.trainable_variables
-
-    def _output_shape_of(self, network, role):
-        inputs = getattr(network, "inputs", None)
-        if not inputs or len(inputs) != 1:
-            raise ValueError(f"kgan: CycleGAN's {role} must be a Keras model with one image input.")
-        spec = network.compute_output_spec(keras.KerasTensor((None, *inputs[0].shape[1:])))
-        return tuple(int(d) for d in spec.shape[1:])
 
     # -- the networks --------------------------------------------------------
 

@@ -32,6 +32,20 @@ def _weight(name, value) -> float:
     return float(value)
 
 
+def image_shapes(network, role: str) -> tuple[tuple, tuple]:
+    """(input shape, output shape) of an images-to-images network, batch left out; a
+    one-line ValueError naming ``role`` unless it is a Keras model with one image input."""
+    inputs = getattr(network, "inputs", None)
+    if not inputs or len(inputs) != 1:
+        raise ValueError(
+            f"kgan: a translator's {role} must be a Keras model with one image input "
+            "(a Functional or Sequential model with an Input)."
+        )
+    input_shape = tuple(int(d) for d in inputs[0].shape[1:])
+    spec = network.compute_output_spec(keras.KerasTensor((None, *input_shape)))
+    return input_shape, tuple(int(d) for d in spec.shape[1:])
+
+
 @keras.saving.register_keras_serializable(package="kgan")
 class Translator(AdversarialModel):
     """An image-to-image GAN that trains with ``fit(inputs, targets)`` on every backend.
@@ -188,15 +202,8 @@ class Translator(AdversarialModel):
 
     def _generator_output_shape(self):
         # The input shape is read off the generator, so user networks need no argument.
-        inputs = getattr(self.generator, "inputs", None)
-        if not inputs or len(inputs) != 1:
-            raise ValueError(
-                "kgan: a translator's generator must be a Keras model with one image input "
-                "(a Functional or Sequential model with an Input)."
-            )
-        self.source_shape = tuple(int(d) for d in inputs[0].shape[1:])
-        spec = self.generator.compute_output_spec(keras.KerasTensor((None, *self.source_shape)))
-        return tuple(int(d) for d in spec.shape[1:])
+        self.source_shape, output_shape = image_shapes(self.generator, "generator")
+        return output_shape
 
     def call(self, inputs, training=False):
         return self.generate(inputs, training=training)
