@@ -25,6 +25,7 @@ MAX_SIZES = {
     "d_steps": 100,
     "steps_per_execution": 10_000,
     "penalty_every": 1_000_000,
+    "ada_interval": 1_000_000,
     "width": 4_096,
     "image_side": 2_048,
     "channels": 64,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kgan import metrics, saving, translation_quality
+from kgan import metrics, saving, stacked_mnist, translation_quality
 from kgan.data import DataSpec
 from kgan.data.kinds import data_kind
 from kgan.datasets import DATASET_NAMES
@@ -188,6 +188,8 @@ def evaluate(
         source: a zoo entry name, a run folder, or a kgan model.
         dataset: "mnist" or "fashion-mnist": the zoo's evaluator of it. Zoo
             entries, and runs trained on those data sets, know theirs.
+            "stacked-mnist" counts modes instead (``kgan.stacked_mnist``), as
+            it does for runs trained on ``stacked:`` MNIST.
         num_samples: generated samples (the protocol's 10,000 by default).
         seed: latent seed (the protocol's 0 by default).
         progress: called with a short message as each stage starts (``kgan
@@ -222,6 +224,13 @@ def evaluate(
     model, name, known = resolve(source)
     if data_kind(model).name != "images":
         return _evaluate_translator(model, source, name, dataset, data, evaluator, num_samples, say)
+    if dataset == stacked_mnist.NAME or (
+        dataset is None
+        and data is None
+        and evaluator is None
+        and stacked_mnist.trains_on_stacked_mnist(known_data(source))
+    ):
+        return stacked_mnist.measure(model, name, num_samples, seed, say, truncation)
     evaluator = choose_evaluator(model, name, dataset or known, data, evaluator, say)
     evaluator.check_fits(model, name)
     inception = isinstance(evaluator, InceptionEvaluator)

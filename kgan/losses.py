@@ -74,17 +74,40 @@ def least_squares_g_loss(fake_scores):
     return 0.5 * ops.mean(ops.square(_f32(fake_scores) - 1.0))
 
 
+def rpgan_d_loss(real_logits, fake_logits):
+    """The relativistic pairing loss of R3GAN (Huang et al. 2024), D's side:
+    E[softplus(-(D(x) - D(G(z))))] over paired real and generated samples.
+
+    Pair i of the two batches is compared, so both must be of one size.
+    """
+    return ops.mean(ops.softplus(_f32(fake_logits) - _f32(real_logits)))
+
+
+def rpgan_g_loss(fake_logits, real_logits):
+    """RpGAN's generator loss: E[softplus(-(D(G(z)) - D(x)))], so it needs D's real outputs."""
+    return ops.mean(ops.softplus(_f32(real_logits) - _f32(fake_logits)))
+
+
 @dataclasses.dataclass(frozen=True)
 class AdversarialLoss:
     """A named pair of losses and what ``d_real``/``d_fake`` report for it.
 
     ``score`` maps discriminator outputs to the logged value: the probability
     of "real" for the cross-entropy loss, the raw output for the others.
+    ``relativistic`` losses take D's outputs on the real batch in the generator
+    loss too (``g_loss(fake, real)``); the others take ``g_loss(fake)``.
     """
 
     d_loss: Callable
     g_loss: Callable
     score: Callable
+    relativistic: bool = False
+
+    def generator_loss(self, fake_outputs, real_outputs=None):
+        """The generator's loss on D's outputs (``real_outputs`` read by relativistic ones)."""
+        if self.relativistic:
+            return self.g_loss(fake_outputs, real_outputs)
+        return self.g_loss(fake_outputs)
 
 
 def _identity(outputs):
@@ -96,6 +119,7 @@ LOSSES = {
     "hinge": AdversarialLoss(hinge_d_loss, hinge_g_loss, _identity),
     "wasserstein": AdversarialLoss(wasserstein_d_loss, wasserstein_g_loss, _identity),
     "least-squares": AdversarialLoss(least_squares_d_loss, least_squares_g_loss, _identity),
+    "rpgan": AdversarialLoss(rpgan_d_loss, rpgan_g_loss, _identity, relativistic=True),
 }
 
 
@@ -119,11 +143,9 @@ def _squared_norms(grads):
 def gradient_penalty(critic_fn, real, fake, alpha):
     """The WGAN-GP penalty of Gulrajani et al. 2017: E[(‖∇f(x̂)‖₂ - 1)²].
 
-    Args:
-        critic_fn: maps a batch of inputs to critic scores.
-        real, fake: batches of the same shape.
-        alpha: interpolation weights, broadcastable to the batch (one per
-            sample, drawn from U[0, 1] in the paper).
+    ``critic_fn`` maps a batch of inputs to critic scores; ``real`` and ``fake`` are
+    batches of one shape; ``alpha`` holds the interpolation weights, broadcastable to
+    the batch (one per sample, drawn from U[0, 1] in the paper).
 
     Example: for a linear critic f(x) = w·x the penalty is (‖w‖ - 1)².
     """

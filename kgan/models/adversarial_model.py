@@ -84,6 +84,7 @@ class AdversarialModel(AdversarialStep, keras.Model):
         self.discriminator = self.prepared_discriminator(discriminator)
         self.adversarial_loss = losses.get_loss(self.recipe.loss)
         self.augmentations = augment_ops.parse_policy(self.recipe.augment)
+        self.ada = self.adaptive_probability()
         self.ema_generator = self.ema_of(generator)
         self.image_shape = self._generator_output_shape()
         augment_ops.check_image_shape(self.augmentations, self.image_shape)
@@ -98,6 +99,16 @@ class AdversarialModel(AdversarialStep, keras.Model):
         network = checked_network(role, network)
         networks.warn_if_squashed(network)
         return networks.spectral_normalized(network) if self.recipe.spectral_norm else network
+
+    def adaptive_probability(self):
+        """ADA's p and its heuristic (``augment.AdaptiveProbability``) where the recipe
+        adapts its augmentation, else None."""
+        recipe = self.recipe
+        if recipe.ada_target is None:
+            return None
+        return augment_ops.AdaptiveProbability(
+            recipe.ada_target, recipe.ada_interval, recipe.ada_kimg, name="ada"
+        )
 
     def ema_of(self, generator):
         """The EMA copy of a generator where the recipe keeps one, else None."""
@@ -120,6 +131,10 @@ class AdversarialModel(AdversarialStep, keras.Model):
     @property
     def penalties(self) -> dict:
         return self.recipe.penalties
+
+    def recipe_log_names(self) -> list[str]:
+        """What the recipe adds to every model's logs: its penalties, and ADA's ``ada_p``."""
+        return [*self.penalties, *(["ada_p"] if self.ada is not None else [])]
 
     def get_config(self):
         networks_config = {

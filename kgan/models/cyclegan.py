@@ -229,7 +229,15 @@ class CycleGAN(Translator):
     # -- configuration -----------------------------------------------------
 
     def log_names(self):
-        return ["d_loss", "g_loss", "cycle", "identity", "d_real", "d_fake", *self.penalties]
+        return [
+            "d_loss",
+            "g_loss",
+            "cycle",
+            "identity",
+            "d_real",
+            "d_fake",
+            *self.recipe_log_names(),
+        ]
 
     def model_settings(self) -> dict:
         settings = super().model_settings()
@@ -307,8 +315,8 @@ class CycleGAN(Translator):
         fake_b = self.generate(real_a, training=True)
         fake_a = self.generate(real_b, training=True, direction="b_to_a")
         g_loss = 0.5 * (
-            self.adversarial_loss.g_loss(self.judge("b", self.augment(fake_b)))
-            + self.adversarial_loss.g_loss(self.judge("a", self.augment(fake_a)))
+            self.adversarial_g_loss(functools.partial(self.judge, "b"), fake_b, real_b)
+            + self.adversarial_g_loss(functools.partial(self.judge, "a"), fake_a, real_a)
         )
         cycle = losses.l1_loss(self.generate(fake_b, training=True, direction="b_to_a"), real_a)
         cycle = cycle + losses.l1_loss(self.generate(fake_a, training=True), real_b)
@@ -335,12 +343,13 @@ class CycleGAN(Translator):
                 fake_a = ops.stop_gradient(self.generate(real_b, training=True, direction="b_to_a"))
             fake_a, fake_b = self.pooled("a", fake_a), self.pooled("b", fake_b)
             due = self.penalty_due(self.d_optimizer)
-            self.update(
+            logs = self.update(
                 functools.partial(self.discriminators_loss, real_a, real_b, fake_a, fake_b, due),
                 discriminators,
                 self.d_optimizer,
                 self.penalty_weights(due),
             )
+            self.observe_real_outputs(logs)
         self.update(
             functools.partial(self.generators_loss, real_a, real_b),
             self.generator_variables(),

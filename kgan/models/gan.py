@@ -26,7 +26,10 @@ class GAN(AdversarialModel):
     The training recipe is configuration, the same for every architecture:
 
     - ``loss``: ``"nonsaturating"`` (Goodfellow et al. 2014), ``"hinge"``,
-      ``"wasserstein"`` or ``"least-squares"`` (``kgan.losses.LOSSES``).
+      ``"wasserstein"``, ``"least-squares"`` or ``"rpgan"`` (R3GAN's relativistic
+      pairing loss, Huang et al. 2024: D compares each real image with the
+      generated one paired with it; use it with ``{"r1": γ, "r2": γ}``)
+      (``kgan.losses.LOSSES``).
     - ``penalties``: discriminator penalties and their weights, e.g.
       ``{"r1": 1.0}`` ((γ/2)·E‖∇D(x)‖² on real images), ``{"r2": γ}`` (the same
       on generated ones) or ``{"gp": 10.0}`` (WGAN-GP's, at interpolates with
@@ -44,7 +47,14 @@ class GAN(AdversarialModel):
       generator, not averaged.
     - ``augment``: DiffAugment (Zhao et al. 2020) before every discriminator
       call on real and generated images, e.g. ``"translation,cutout"`` (also
-      ``"color"``), at ``augment_strength`` (1.0 = the paper's magnitudes).
+      ``"color"``, and ADA's ``"flip"`` and ``"rotate90"``), at
+      ``augment_strength`` (1.0 = the paper's magnitudes).
+    - ``ada_target``: adaptive discriminator augmentation (StyleGAN2-ADA, Karras
+      et al. 2020) on that policy: each image takes each augmentation with a
+      probability p, which moves every ``ada_interval`` (4) discriminator
+      updates towards E[sign(D(x))] = ``ada_target`` (0.6 in the paper) and can
+      cross [0, 1] in ``ada_kimg`` (500) thousand images. p is a model variable,
+      logged as ``ada_p`` (the epoch's mean), saved and resumed with the model.
     - ``spectral_norm``: wrap every Dense, Conv and Embedding layer of the
       discriminator in ``keras.layers.SpectralNormalization``.
 
@@ -96,7 +106,7 @@ class GAN(AdversarialModel):
 
     def log_names(self):
         """The names of the logged metrics, each shown once by the progress bar."""
-        return ["d_loss", "g_loss", "d_real", "d_fake", *self.penalties]
+        return ["d_loss", "g_loss", "d_real", "d_fake", *self.recipe_log_names()]
 
     def model_settings(self) -> dict:
         return {"latent_dim": self.latent_dim, **super().model_settings()}

@@ -23,7 +23,12 @@ class Recipe:
 
     ``penalties`` maps a penalty name to its weight; ``penalty_every`` is the
     lazy-regularization interval; ``ema`` a decay in [0, 1) or None;
-    ``augment`` a DiffAugment policy ("translation,cutout") or None.
+    ``augment`` a DiffAugment policy ("translation,cutout") or None;
+    ``ada_target`` turns that policy into adaptive augmentation (ADA: each
+    augmentation applied with a probability p that tracks this target of
+    E[sign(D(x))], 0.6 in the paper), None keeps it always on. p is checked every
+    ``ada_interval`` discriminator updates and can cross [0, 1] in ``ada_kimg``
+    thousand images.
     """
 
     loss: str = "nonsaturating"
@@ -33,6 +38,9 @@ class Recipe:
     augment: str | None = None
     augment_strength: float = 1.0
     spectral_norm: bool = False
+    ada_target: float | None = None
+    ada_interval: int = 4
+    ada_kimg: float = 500.0
 
     @classmethod
     def checked(
@@ -44,6 +52,9 @@ class Recipe:
         augment: str | None = None,
         augment_strength: float = 1.0,
         spectral_norm: bool = False,
+        ada_target: float | None = None,
+        ada_interval: int = 4,
+        ada_kimg: float = 500.0,
     ) -> "Recipe":
         """The settings checked (one-line ValueErrors) and normalised to plain types."""
         losses.get_loss(loss)  # raises for unknown names
@@ -73,6 +84,23 @@ class Recipe:
             raise ValueError(
                 f"kgan: expected spectral_norm as true or false; got {spectral_norm!r}."
             )
+        if ada_target is not None:
+            if not checks.is_number(ada_target) or not 0.0 < ada_target < 1.0:
+                raise ValueError(
+                    f"kgan: expected ada_target in (0, 1), e.g. 0.6, or None; got {ada_target!r}."
+                )
+            if not policy:
+                raise ValueError(
+                    "kgan: ada_target adapts an augment policy; give one too, "
+                    "e.g. augment='flip,rotate90,translation,color,cutout'."
+                )
+        interval = checks.bounded_int(
+            "ada_interval", ada_interval, 1, checks.MAX_SIZES["ada_interval"]
+        )
+        if not checks.is_number(ada_kimg) or ada_kimg <= 0:
+            raise ValueError(
+                f"kgan: expected ada_kimg > 0 (thousands of images); got {ada_kimg!r}."
+            )
         return cls(
             loss=loss,
             penalties={name: float(weight) for name, weight in penalties.items()},
@@ -81,6 +109,9 @@ class Recipe:
             augment=",".join(policy) or None,
             augment_strength=float(augment_strength),
             spectral_norm=spectral_norm,
+            ada_target=None if ada_target is None else float(ada_target),
+            ada_interval=interval,
+            ada_kimg=float(ada_kimg),
         )
 
     def to_config(self) -> dict:
@@ -93,6 +124,9 @@ class Recipe:
             "augment": self.augment,
             "augment_strength": self.augment_strength,
             "spectral_norm": self.spectral_norm,
+            "ada_target": self.ada_target,
+            "ada_interval": self.ada_interval,
+            "ada_kimg": self.ada_kimg,
         }
 
 

@@ -164,7 +164,7 @@ class Translator(AdversarialModel):
     # -- configuration -----------------------------------------------------
 
     def log_names(self):
-        return ["d_loss", "g_loss", "content", "d_real", "d_fake", *self.penalties]
+        return ["d_loss", "g_loss", "content", "d_real", "d_fake", *self.recipe_log_names()]
 
     def model_settings(self) -> dict:
         return {
@@ -245,9 +245,8 @@ class Translator(AdversarialModel):
     def generator_loss(self, inputs, targets):
         """(weighted generator loss, logs) for one generator update."""
         outputs = self.generate(inputs, training=True)
-        g_loss = self.adversarial_loss.g_loss(
-            self.discriminate(self.augment(outputs), inputs, training=True)
-        )
+        critic = functools.partial(self.discriminate, labels=inputs, training=True)
+        g_loss = self.adversarial_g_loss(critic, outputs, targets)
         content = self.content_value(outputs, targets)
         total = self.adversarial_weight * g_loss + self.content_weight * content
         return total, {"g_loss": g_loss, "content": content}
