@@ -56,6 +56,8 @@ def test_stacked_images_are_a_fixed_draw_whose_labels_name_their_channels():
 def test_stacking_refuses_colour_images_and_labels_that_are_not_digits():
     with pytest.raises(DataError, match="needs single-channel images"):
         stack_channels(np.zeros((4, 2, 2, 3), "uint8"), np.zeros(4, "int64"), 2)
+    with pytest.raises(DataError, match=r"would take 6,000,000,000 bytes; expected at most"):
+        stack_channels(np.zeros((4, 1000, 1000, 1), "uint8"), np.zeros(4, "int64"), 2000)
     with pytest.raises(DataError, match=r"labelled 0-9.*\[0, 10\]"):
         stack_channels(np.zeros((4, 2, 2, 1), "uint8"), np.array([0, 1, 2, 10]), 2)
 

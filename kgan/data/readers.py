@@ -388,6 +388,12 @@ def stack_channels(images, labels, count: int, source: str = "the images"):
             f"kgan: stacked: needs images labelled 0-9 (a label per channel); {source} has "
             f"labels in [{labels.min()}, {labels.max()}]."
         )
+    size = count * int(np.prod(images.shape[1:3])) * 3 * images.itemsize
+    if size > MAX_IDX_BYTES:  # refused before it is allocated, as an IDX file's promise is
+        raise DataError(
+            f"kgan: stacked: {count:,} images of {source} would take {size:,} bytes; expected "
+            f"at most {MAX_IDX_BYTES:,} (give a smaller N)."
+        )
     picks = np.random.default_rng(STACK_SEED).integers(0, len(images), size=(count, 3))
     stacked = np.concatenate([images[picks[:, channel]] for channel in range(3)], axis=-1)
     return stacked, (100 * labels[picks[:, 0]] + 10 * labels[picks[:, 1]] + labels[picks[:, 2]])
