@@ -83,3 +83,9 @@ DATASET_NAMES = tuple(DATASETS)
 # 1,000 modes (kgan.stacked_mnist), which ``kgan evaluate --dataset`` also takes.
 STACKED_MNIST = "stacked-mnist"
 EVALUATION_NAMES = (*DATASET_NAMES, STACKED_MNIST)
+
+
+def measured_on(name: str) -> Dataset:
+    """The data set behind evaluation name ``name``: itself, or MNIST for Stacked-MNIST,
+    whose digits, evaluator and license are MNIST's."""
+    return DATASETS["mnist" if name == STACKED_MNIST else name]

@@ -36,8 +36,18 @@ RUN_FILE, LOCK_FILE = "run.json", ".kgan.lock"
 OPTIMIZER_KEYS = ("learning_rate", "beta_1", "beta_2")
 
 
+SCHEDULE_EXAMPLE = (
+    '{"class_name": "CosineDecay", "config": {"initial_learning_rate": 2e-4, "decay_steps": 20000}}'
+)
+
+
 def check_optimizers(optimizers: dict | None) -> dict | None:
-    """``optimizers`` checked: {"d"|"g": {one of OPTIMIZER_KEYS: number}}, or None."""
+    """``optimizers`` checked: {"d"|"g": {one of OPTIMIZER_KEYS: number}}, or None.
+
+    A ``learning_rate`` may also be a ``keras.optimizers.schedules`` schedule as
+    Keras serializes one, ``{"class_name": "CosineDecay", "config": {...}}``; it is
+    built (and its config checked) with the optimizer.
+    """
     if optimizers is None:
         return None
     expected = 'e.g. {"d": {"learning_rate": 4e-4, "beta_1": 0.0}, "g": {"learning_rate": 1e-4}}'
@@ -49,11 +59,33 @@ def check_optimizers(optimizers: dict | None) -> dict | None:
             raise ValueError(
                 f"kgan: optimizers[{role!r}] may set {', '.join(OPTIMIZER_KEYS)}; got {settings!r}."
             )
-        for key, value in settings.items():
-            if not checks.is_number(value) or value < 0:
+        checked[role] = {}
+        for key, value in sorted(settings.items()):
+            if key == "learning_rate" and isinstance(value, dict):
+                checked[role][key] = check_schedule(value, f"optimizers[{role!r}]")
+            elif not checks.is_number(value) or value < 0:
                 raise ValueError(f"kgan: optimizers[{role!r}][{key!r}] must be a number >= 0.")
-        checked[role] = {key: float(value) for key, value in sorted(settings.items())}
+            else:
+                checked[role][key] = float(value)
     return checked or None
+
+
+def check_schedule(schedule: dict, name: str) -> dict:
+    """A learning-rate schedule record, ``{"class_name": str, "config": {...}}``, checked.
+
+    Its shape only: which classes exist and what their configs take is Keras's
+    to say, when ``kgan.models.optimizers`` builds it.
+    """
+    if (
+        not {"class_name", "config"} <= set(schedule)
+        or not isinstance(schedule["class_name"], str)
+        or not isinstance(schedule["config"], dict)
+    ):
+        raise ValueError(
+            f"kgan: {name}'s learning_rate must be a number >= 0 or a keras.optimizers."
+            f"schedules record, e.g. {SCHEDULE_EXAMPLE}; got {schedule!r}."
+        )
+    return _plain(schedule, f"{name}'s learning-rate schedule")
 
 
 def _plain(config, name: str) -> dict:

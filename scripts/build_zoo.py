@@ -5,6 +5,7 @@
     python scripts/build_zoo.py dcgan-mnist --recipe new.json --overwrite   # a new recipe
     python scripts/build_zoo.py --all --stage train        # training only
     python scripts/build_zoo.py --all --stage card         # re-render cards and the zoo table
+    python scripts/build_zoo.py --all --stage truncation   # measure each entry at ψ 0.8/0.6/0.4
 
 Each entry trains into RUNS/<name> through kgan.training.train_run (the code
 behind `kgan train`) on the backend its recipe names, is written as a new
@@ -30,7 +31,7 @@ from kgan_launcher import keras_deferred
 with keras_deferred():  # the backend is chosen below, so kgan must not import Keras yet
     from kgan.console import OneLineErrorsCommand, use_backend
 
-STAGES = ("train", "all", "card")
+STAGES = ("train", "all", "card", "truncation")
 
 
 def training_seconds(run: Path) -> float:
@@ -71,6 +72,41 @@ def rewrite_card(name: str):
     click.echo(f"{name}: card rewritten")
 
 
+def truncation_results(source, entry) -> dict:
+    """``{ψ: kgan.evaluate's result}`` of ``source`` at each ψ of the card's truncation table
+    (ψ = 1: the entry's own metrics)."""
+    from kgan import evaluation
+    from kgan.zoo import publish
+
+    results = {1.0: entry.metrics}
+    for psi in publish.TRUNCATIONS[1:]:
+        click.echo(f"{entry.name}: evaluating at truncation {psi:g}")
+        results[psi] = evaluation.evaluate(source, dataset=entry.dataset, truncation=psi)
+    return results
+
+
+def remeasure_truncation(name: str, runs: Path):
+    """Adds the truncation table to an installed entry, as a build replaces one: measured
+    first (a load checks every file's sha256), then written into a copy beside the zoo,
+    carded, sealed and installed, so a failure or a kill leaves the entry as it was."""
+    import kgan
+    from kgan.zoo import ZooEntry, publish
+
+    entry = ZooEntry.read(name)
+    if entry.task == "translation":
+        click.echo(f"{name}: an image-to-image entry has no latents to truncate")
+        return
+    model, results = kgan.load(name), truncation_results(name, entry)
+    staged = runs / f"{name}.entry"
+    shutil.rmtree(staged, ignore_errors=True)  # a killed build's leftovers
+    shutil.copytree(entry.directory, staged)
+    copy = publish.write_truncation(ZooEntry.read_folder(staged, name), results)
+    publish.write_card(copy, model)
+    publish.seal_entry(copy)
+    publish.install_entry(staged, name)
+    click.echo(f"{name}: truncation measured at ψ {', '.join(map(str, publish.TRUNCATIONS))}")
+
+
 def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note=None):
     from kgan import evaluation, provenance, saving, training, zoo
     from kgan.runs import RunDirectory
@@ -79,6 +115,9 @@ def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note
     publish.recover_entry(name)
     if stage == "card":
         rewrite_card(name)
+        return
+    if stage == "truncation":
+        remeasure_truncation(name, runs)
         return
     published = (zoo.zoo_root() / name / zoo.MANIFEST_FILE).is_file()
     if stage == "all" and published and not overwrite:
@@ -114,6 +153,8 @@ def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note
     result = evaluation.evaluate(staged, dataset=entry.dataset)
     result["source"] = name
     entry = publish.write_metrics(entry, result)
+    if entry.task == "synthesis":
+        entry = publish.write_truncation(entry, truncation_results(staged, entry))
     publish.write_card(entry, saving.load(staged))
     publish.seal_entry(entry)
     publish.install_entry(staged, name)

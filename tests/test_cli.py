@@ -39,16 +39,22 @@ def weights_of(path):
     return tensors
 
 
-# Every stateful recipe part at once: EMA weights, augmentation and penalty draws
-# from the model's seed, spectral-norm vectors, ADA's p and its counts.
+# Every stateful recipe part at once: EMA weights (as a half-life in images),
+# augmentation and penalty draws from the model's seed, spectral-norm vectors, ADA's p
+# and its counts, and a learning-rate schedule that steps with the optimizer.
+SCHEDULE = {
+    "class_name": "ExponentialDecay",
+    "config": {"initial_learning_rate": 2e-4, "decay_steps": 2, "decay_rate": 0.5},
+}
 RECIPE = [
-    "-c", "ema=0.9", "-c", "augment=translation,cutout", "-c", 'penalties={"r1": 1.0}',
+    "-c", "ema_kimg=0.1", "-c", "augment=translation,cutout", "-c", 'penalties={"r1": 1.0}',
     "-c", "penalty_every=2", "-c", "spectral_norm=true",
     "-c", "ada_target=0.6", "-c", "ada_interval=3", "-c", "ada_kimg=0.05",
+    "--g-lr", json.dumps(SCHEDULE),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("recipe", [[], RECIPE], ids=["plain", "ema-augment-ada-r1-sn"])
+@pytest.mark.parametrize("recipe", [[], RECIPE], ids=["plain", "ema-augment-ada-r1-sn-schedule"])
 def test_kill_and_resume_ends_with_the_same_weights(idx_data, tmp_path, recipe):
     run_kgan(train_args(idx_data, tmp_path / "full", 3, *recipe))
 

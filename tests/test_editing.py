@@ -2,9 +2,11 @@
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 import kgan
 from kgan import editing, evaluators
+from kgan.cli import main
 from kgan.models.latent_space import class_directions, edited_latents
 from tests import helpers
 
@@ -54,3 +56,49 @@ def test_moving_along_a_class_direction_flips_the_evaluators_reading():
     rates = editing.flip_rates(model, evaluator, [0.0, 2.0, 8.0], n=200, directions=directions)
     flips = [rate["flip_rate"] for rate in rates]
     assert flips[0] == 0.0 and flips[0] < flips[1] < flips[2] and flips[2] > 0.5, rates
+
+
+def test_kgan_edit_writes_what_the_python_edit_makes(tmp_path):
+    out = tmp_path / "sevens.npy"
+    result = CliRunner().invoke(
+        main, ["edit", "dcgan-mnist", "--to", "7", "-n", "3", "--strengths", "0,4", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    model, evaluator = kgan.load("dcgan-mnist"), evaluators.load_evaluator("mnist")
+    direction = editing.find_class_directions(model, evaluator)[7]
+    latents = np.repeat(model.latents(3, seed=1), 2, axis=0)
+    expected = model.edit(latents, direction, np.tile([0.0, 4.0], 3).astype("float32"))
+    edited = np.load(out)
+    assert edited.shape == (3, 2, 28, 28, 1)
+    np.testing.assert_allclose(edited.reshape(expected.shape), expected, atol=1e-5)
+    # It reads its edits back: at strength 4 more of them are sevens than at 0.
+    shares = result.output.split("by strength: ")[1].split(", ")
+    assert float(shares[1].split(": ")[1]) > float(shares[0].split(": ")[1])
+    again = CliRunner().invoke(main, ["edit", "dcgan-mnist", "--to", "7", "-o", str(out)])
+    assert again.exit_code == 1 and "exists already" in again.output
+
+
+def test_kgan_edit_of_a_conditional_model_moves_its_label_by_name(tmp_path):
+    grid = tmp_path / "dresses.png"
+    args = ["edit", "cgan-fashion-mnist", "--to", "dress", "--from", "sneaker", "-n", "2"]
+    result = CliRunner().invoke(main, [*args, "-o", str(grid)])
+    assert result.exit_code == 0 and grid.stat().st_size > 0, result.output
+    assert "read as Dress by the fashion-mnist evaluator, by strength: 0: 0.00" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["dcgan-mnist", "--to", "12"], "--to: expected a class 0-9; got '12'"),
+        (["dcgan-mnist", "--to", "1", "--from", "2"], "is not conditional; it takes no --from"),
+        (["dcgan-mnist", "--to", "1", "--strengths", "a"], "expected comma-separated numbers"),
+        (["cgan-mnist", "--to", "1", "--from", "ten"], "--from: expected a class 0-9"),
+        (["pix2pix-fashion-edges", "--to", "1"], "has no latents"),
+    ],
+)
+def test_kgan_edit_refuses_in_one_line(tmp_path, args, message):
+    helpers.assert_one_line_failure(["edit", *args, "-o", str(tmp_path / "e.png")], message)
+    assert not (tmp_path / "e.png").exists()
+    helpers.assert_one_line_failure(
+        ["edit", "dcgan-mnist", "--to", "1", "-o", str(tmp_path / "e.gif")], "must end in .png"
+    )

@@ -156,7 +156,7 @@ def test_kgan_sample_puts_one_class_per_row_and_takes_names(tmp_path):
 def test_zoo_info_describes_every_entry(name):
     entry = kgan.zoo_info(name)
     assert entry.architecture == entry.recipe.architecture and name.startswith(entry.architecture)
-    assert entry.dataset in ("mnist", "fashion-mnist")
+    assert entry.dataset in kgan.datasets.EVALUATION_NAMES
     assert entry.sha256 == files.sha256_file(entry.directory / "model.weights.h5")
     assert entry.licenses["weights"] == "Apache-2.0"
     assert entry.sizes["model.weights.h5"] == (entry.directory / "model.weights.h5").stat().st_size
@@ -166,6 +166,8 @@ def test_zoo_info_describes_every_entry(name):
     if entry.task == "translation":  # its metrics are kgan.translation_quality's
         numbers = {k: v for k, v in metrics["metrics"].items() if not k.startswith("count")}
         assert {key: head[key] for key in numbers} == numbers
+    elif entry.counts_modes:  # kgan.stacked_mnist's
+        assert (head["modes"], head["reverse_kl"]) == (metrics["modes"], metrics["reverse_kl"])
     else:
         assert head["frechet_distance"] == metrics["frechet_distance"]
     assert head["targets_met"] == sum(t["met"] for t in metrics["targets"])

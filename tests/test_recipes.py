@@ -89,6 +89,10 @@ def test_registries_refuse_unknown_names_in_one_line():
         kgan.VanillaGAN(image_shape=(8, 4, 1), augment="rotate90")
     with pytest.raises(ValueError, match=r"ema as a decay in \[0, 1\)"):
         kgan.DCGAN(ema=1.5)
+    with pytest.raises(ValueError, match=r"ema_kimg as the average's half-life"):
+        kgan.DCGAN(ema_kimg=0)
+    with pytest.raises(ValueError, match=r"as ema .* or as ema_kimg .*, not both"):
+        kgan.DCGAN(ema=0.999, ema_kimg=10)
     with pytest.raises(ValueError, match=r"penalty weight >= 0 for 'r1'"):
         kgan.DCGAN(penalties={"r1": -1})
     with pytest.raises(ValueError, match=r"penalty_every as an integer in \[1, "):
@@ -143,10 +147,14 @@ def test_ema_update_is_the_closed_form():
     assert not shadow.trainable_variables
 
 
-def test_ema_through_fit_is_the_closed_form():
-    # Step n averages with decay d_n = min(ema, (1 + n) / (10 + n)), the warm-up of
-    # TF's ExponentialMovingAverage: shadow_n = d_n·shadow_(n-1) + (1 - d_n)·w_n.
-    model = helpers.tiny_model("vanilla-gan", ema=0.2)
+# ema_kimg is a half-life: 0.004 thousand images at batch 8 is two halvings a step, 0.25.
+@pytest.mark.parametrize(
+    "setting, decay", [({"ema": 0.2}, 0.2), ({"ema_kimg": 0.004}, 0.25)], ids=["ema", "ema_kimg"]
+)
+def test_ema_through_fit_is_the_closed_form(setting, decay):
+    # Step n averages with d_n = min(decay, (1 + n) / (10 + n)), the warm-up of TF's
+    # ExponentialMovingAverage: shadow_n = d_n·shadow_(n-1) + (1 - d_n)·w_n.
+    model = helpers.tiny_model("vanilla-gan", **setting)
     model.compile()
     x, _ = helpers.make_data(model, n=8)
     seen = [helpers.numpy_values(model.generator.trainable_variables)]
@@ -158,8 +166,8 @@ def test_ema_through_fit_is_the_closed_form():
     model.fit(x, batch_size=8, epochs=3, verbose=0, shuffle=False, callbacks=[record])
     expected = seen[0]
     for n, weights in enumerate(seen[1:], 1):
-        decay = min(0.2, (1 + n) / (10 + n))  # 0.18, 0.2, 0.2: both branches of the min
-        expected = [decay * e + (1 - decay) * w for e, w in zip(expected, weights, strict=True)]
+        step = min(decay, (1 + n) / (10 + n))  # 0.18, then decay: both branches of the min
+        expected = [step * e + (1 - step) * w for e, w in zip(expected, weights, strict=True)]
     shadow = helpers.numpy_values(model.ema_generator.variables)
     for value, want in zip(shadow, expected, strict=True):
         np.testing.assert_allclose(value, want, rtol=1e-5, atol=1e-7)

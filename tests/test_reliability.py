@@ -12,6 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -490,8 +491,37 @@ def test_optimizer_settings_are_part_of_the_run_and_of_the_saved_model(npz_data,
     )
     with pytest.raises(ValueError, match=r"optimizers\['d'\] may set learning_rate"):
         runs.check_optimizers({"d": {"momentum": 0.9}})
+    with pytest.raises(ValueError, match=r"a number >= 0 or a keras.optimizers.schedules record"):
+        runs.check_optimizers({"g": {"learning_rate": {"config": {}}}})
     with pytest.raises(ValueError, match="keys d and g"):
         runs.check_optimizers({"generator": {}})
+
+
+def test_a_learning_rate_schedule_is_part_of_the_run_and_steps_with_the_optimizer(
+    npz_data, tmp_path
+):
+    schedule = {
+        "class_name": "PiecewiseConstantDecay",
+        "config": {"boundaries": [2], "values": [1e-3, 1e-4]},
+    }
+    out = tmp_path / "run"
+    run_ok(args_for(npz_data, out, "--g-lr", json.dumps(schedule), epochs=1))
+    recorded = json.loads((out / runs.RUN_FILE).read_text())["optimizers"]
+    assert recorded == {"g": {"learning_rate": schedule}}
+    assert isinstance(  # the schedule itself, as Keras keeps it
+        kgan.load(out).g_optimizer._learning_rate, keras.optimizers.schedules.PiecewiseConstantDecay
+    )
+    # The checkpoint holds the optimizer's state: past the boundary, the second value.
+    model = keras.saving.load_model(out / "checkpoints" / "epoch-0001.keras")
+    assert int(model.g_optimizer.iterations) > 2
+    assert float(model.g_optimizer.learning_rate) == pytest.approx(1e-4)
+    assert_one_line_failure(
+        args_for(npz_data, tmp_path / "b", "--g-lr", '{"class_name": "Cosine", "config": {}}'),
+        "'Cosine' is not a keras.optimizers.schedules.LearningRateSchedule",
+    )
+    usage = CliRunner().invoke(main, args_for(npz_data, tmp_path / "c", "--d-lr", "fast"))
+    assert usage.exit_code == 2 and "expected a number > 0 or a schedule" in usage.output
+    assert not (tmp_path / "b").exists() and not (tmp_path / "c").exists()
 
 
 def test_optimizer_settings_keep_each_default_optimizers_class():

@@ -11,13 +11,15 @@ import pytest
 from click.testing import CliRunner
 
 import kgan
-from kgan import evaluation, saving, translation_quality, zoo
+from kgan import evaluation, saving, stacked_mnist, translation_quality, zoo
 from kgan.cli import main
-from kgan.zoo import cards, publish, translation_cards
+from kgan.datasets import measured_on
+from kgan.zoo import cards, publish, stacked_cards, translation_cards
 
 ENTRIES = kgan.list_zoo()
 SYNTHESIS = [name for name in ENTRIES if zoo.ZooEntry.read(name).task == "synthesis"]
 TRANSLATION = [name for name in ENTRIES if zoo.ZooEntry.read(name).task == "translation"]
+STACKED = [name for name in ENTRIES if zoo.ZooEntry.read(name).counts_modes]
 IGNORED = shutil.ignore_patterns("__pycache__", "*.egg-info")
 # An entry for every noise-to-image architecture on every dataset, from the two registries,
 # and the image-to-image entries of issue 27.
@@ -26,6 +28,7 @@ EXPECTED = {
     for arch in kgan.list_architectures("synthesis")
     for data in kgan.datasets.DATASET_NAMES
 } | {"pix2pix-fashion-edges", "srgan-fashion-mnist-x4", "cyclegan-fashion-sneaker-boot"}
+EXPECTED |= {"dcgan-stacked-mnist"}  # and issue 22's Stacked-MNIST entry
 MANIFEST_KEYS = {"name", "kgan_version", "weights_sha256", "check", "provenance", "licenses"}
 PROVENANCE_KEYS = {
     "command", "train_command", "training_seconds", "backend", "versions", "date", "machine",
@@ -38,7 +41,7 @@ def evaluators():
     return {dataset: evaluation.load_evaluator(dataset) for dataset in kgan.datasets.DATASET_NAMES}
 
 
-def test_the_zoo_holds_the_eleven_entries():
+def test_the_zoo_holds_the_twelve_entries():
     assert set(ENTRIES) == EXPECTED
 
 
@@ -67,6 +70,9 @@ def test_entry_records_provenance_metrics_and_card(name):
     assert metrics["source"] == name and (entry.directory / "samples.png").stat().st_size > 0
     if entry.task == "translation":
         return  # test_a_translator_entry_records_its_metrics_baselines_and_card
+    assert_truncation_table(entry)
+    if entry.counts_modes:
+        return  # test_a_stacked_mnist_entry_records_its_modes_ablation_and_card
     assert metrics["protocol"]["num_samples"] == evaluation.PROTOCOL["num_samples"]
     assert metrics["dataset"] == entry.dataset and metrics["source"] == name
     conditional = entry.config.get("num_classes") is not None
@@ -81,6 +87,22 @@ def test_entry_records_provenance_metrics_and_card(name):
     # A retrained entry's card shows its recipe search, each run with its numbers.
     for trial in (entry.recipe.search or {}).get("trials", []):
         assert f"| {trial['run']} |" in card and f"{trial['frechet_distance']:.1f}" in card
+
+
+def assert_truncation_table(entry):
+    """The card's truncation table: each ψ measured, ψ = 1 the entry's own numbers, and the
+    trade the trick makes (less variety: lower recall, or fewer modes)."""
+    rows = entry.metrics["truncation"]
+    assert [row["psi"] for row in rows] == list(publish.TRUNCATIONS)
+    own = publish.measured_numbers(entry.metrics)
+    assert {key: rows[0][key] for key in own} == own
+    if entry.counts_modes:
+        assert rows[-1]["modes"] <= rows[0]["modes"]
+    else:
+        assert rows[-1]["recall"] < rows[0]["recall"]
+    assert "## Truncation" in entry.card
+    for row in rows:
+        assert f"| {row['psi']:g} |" in entry.card
 
 
 @pytest.mark.parametrize("name", TRANSLATION)
@@ -108,6 +130,33 @@ def test_a_translator_entry_records_its_metrics_baselines_and_card(name):
         assert target["target"] in card
 
 
+@pytest.mark.parametrize(
+    "name", [name for name in SYNTHESIS if zoo.ZooEntry.read(name).counts_modes]
+)
+def test_a_stacked_mnist_entry_records_its_modes_ablation_and_card(name):
+    entry = zoo.ZooEntry.read(name)
+    metrics, card = entry.metrics, entry.card
+    assert metrics["dataset"] == "stacked-mnist" and entry.config["image_shape"] == [28, 28, 3]
+    assert metrics["protocol"]["num_samples"] == stacked_mnist.PROTOCOL["num_samples"]
+    histogram = metrics["mode_histogram"]
+    assert len(histogram) == 1000 and sum(histogram) == metrics["protocol"]["num_samples"]
+    assert metrics["modes"] == sum(count > 0 for count in histogram)
+    # The recorded verdicts are today's targets applied to the recorded numbers.
+    assert metrics["targets"] == stacked_mnist.check_targets(metrics)
+    assert f"| modes covered (of 1,000) | {metrics['modes']} | {metrics['real_modes']} |" in card
+    assert f"{metrics['reverse_kl']:.4f}" in card and f"{metrics['real_reverse_kl']:.4f}" in card
+    for target in metrics["targets"]:
+        assert target["target"] in card
+    # The ablation: each of R3GAN's recipes, with and without ADA, with its numbers.
+    trials = entry.recipe.search["trials"]
+    for trial in trials:
+        assert f"| {trial['run']} |" in card and f"| {trial['reverse_kl']:.3f} |" in card
+    assert {"ns-r1", "ns-r1-r2", "rpgan-r1-r2"} | {
+        f"{run}-ada" for run in ("ns-r1", "ns-r1-r2", "rpgan-r1-r2")
+    } <= {trial["run"] for trial in trials}
+    assert stacked_cards.stacked_table([entry]).splitlines()[-1].startswith(f"| [{name}]")
+
+
 def test_the_search_table_shows_label_accuracy_and_unknown_times():
     trial = {"run": "a", "changes": "EMA", "epochs": 3, "seconds": 120.0}
     trial.update(frechet_distance=4.0, classifier_score_ratio=1.0, max_over_min=1.1)
@@ -130,6 +179,7 @@ BELOW_TARGETS = {
     "wgan-gp-mnist": "retrained for 0.2 (Fréchet 129.6 -> 25.7), Fréchet, score, balance",
     "pix2pix-fashion-edges": "its L1 U-Net is better: labels 0.861 < 0.868, Fréchet 11.7 > 5.0",
     "cyclegan-fashion-sneaker-boot": "boots → sneakers 80.8% < 90% (the other three met)",
+    "dcgan-stacked-mnist": "998 of 1,000 modes, reverse KL 0.288 > 0.08 (its card's ablation)",
 }
 
 
@@ -175,8 +225,11 @@ def test_samples_have_the_right_shape_range_and_class(name, evaluators):
     dataset = zoo.get_recipe(name).dataset
     if model.num_classes is None:
         images = model.sample(20, seed=5)
-        assert images.shape == (20, 28, 28, 1) and images.dtype == np.float32
+        assert images.shape == (20, *model.image_shape) and images.dtype == np.float32
         assert images.min() >= -1.0 and images.max() <= 1.0 and images.std() > 0.1
+        if zoo.ZooEntry.read(name).counts_modes:  # 200 samples over 1,000 modes: many apart
+            histogram = stacked_mnist.mode_histogram(model.sample(200, seed=5), evaluators["mnist"])
+            assert np.count_nonzero(histogram) > 120
         return
     labels = np.repeat(np.arange(10), 10)
     images = model.sample(100, seed=5, labels=labels)
@@ -350,10 +403,25 @@ def test_build_zoo_trains_evaluates_and_publishes_an_entry(tmp_path, monkeypatch
     assert json.loads((entry / "metrics.json").read_text())["protocol"] == evaluation.PROTOCOL
     assert "vanilla-gan-tiny" in (entry / "README.md").read_text()
     assert kgan.load("vanilla-gan-tiny").sample(2, seed=0).shape == (2, 28, 28, 1)
+    built = zoo.ZooEntry.read("vanilla-gan-tiny")
+    assert [row["psi"] for row in built.metrics["truncation"]] == list(publish.TRUNCATIONS)
+    assert cards.render_card(built) == built.card and "## Truncation" in built.card
     stamp = (entry / saving.WEIGHTS_FILE).stat().st_mtime_ns
     again = CliRunner().invoke(build_zoo, args)
     assert again.exit_code == 0 and "published already" in again.output
     assert (entry / saving.WEIGHTS_FILE).stat().st_mtime_ns == stamp
+    # --stage truncation measures an installed entry again and replaces it whole, sealed.
+    (entry / "metrics.json").write_text(
+        json.dumps({k: v for k, v in built.metrics.items() if k != "truncation"})
+    )
+    publish.seal_entry(zoo.ZooEntry.read("vanilla-gan-tiny"))
+    remeasured = CliRunner().invoke(build_zoo, [*args, "--stage", "truncation"])
+    assert remeasured.exit_code == 0, remeasured.output
+    again = zoo.ZooEntry.read("vanilla-gan-tiny")
+    for row, first in zip(again.metrics["truncation"], built.metrics["truncation"], strict=True):
+        assert row == pytest.approx(first, rel=1e-3)  # the same measurement again
+    assert cards.render_card(again) == again.card and kgan.load("vanilla-gan-tiny") is not None
+    assert not list((tmp_path / "zoo").glob(".*")) and not list((tmp_path / "runs").glob("*.entry"))
 
 
 def test_build_zoo_publishes_a_translator_with_its_card_picture_and_check(tmp_path, monkeypatch):
@@ -491,7 +559,7 @@ def test_each_card_opens_with_the_hubs_model_card_metadata(name):
     meta = yaml.safe_load(header)
     assert body.lstrip().startswith(f"# {name}")
     assert meta["library_name"] == "kgan" and meta["license"] == "apache-2.0"
-    assert meta["datasets"] == [kgan.datasets.DATASETS[entry.dataset].hub_id]
+    assert meta["datasets"] == [measured_on(entry.dataset).hub_id]
     assert entry.architecture in meta["tags"]
     [result] = meta["model-index"][0]["results"]
     reported = {metric["type"]: metric["value"] for metric in result["metrics"]}
@@ -502,6 +570,11 @@ def test_each_card_opens_with_the_hubs_model_card_metadata(name):
                 assert reported[key] == pytest.approx(value, abs=1e-4)
         return
     assert meta["pipeline_tag"] == "unconditional-image-generation"
+    if entry.counts_modes:
+        assert reported == pytest.approx(
+            {key: round(entry.metrics[key], 4) for key in stacked_cards.HUB_METRICS}
+        )
+        return
     for key in ("frechet_distance", "classifier_score", "kid", "precision", "recall"):
         assert reported[key] == pytest.approx(entry.metrics[key], abs=1e-4)
     assert ("label_accuracy" in reported) == ("label_accuracy" in entry.metrics)

@@ -5,6 +5,7 @@ One module per group of commands, each adding its commands to ``main``
 """
 
 from kgan.cli import (  # noqa: F401 - they add the commands
+    editing,
     evaluate,
     inversion,
     sampling,

@@ -9,7 +9,7 @@ from kgan import checks
 from kgan.cli.app import backend_option, main
 from kgan.console import use_backend
 from kgan.data.specs import DOMAINS_HELP, PAIRING_HELP, SPEC_HELP
-from kgan.runs import RunDirectory, RunRecipe
+from kgan.runs import SCHEDULE_EXAMPLE, RunDirectory, RunRecipe
 from kgan.zoo import catalog
 
 # The built-in architectures, known without importing Keras (a test keeps this
@@ -19,6 +19,27 @@ BUILTIN_ARCHITECTURES = ("cgan", "cyclegan", "dcgan", "pix2pix", "srgan", "vanil
 DEFAULT_STEPS_PER_EXECUTION = 8
 # The settings a resumed run or a zoo recipe gives, which the options override.
 INHERITED = ("config", "epochs", "batch_size", "seed", "optimizers", "steps_per_epoch", "val_split")
+
+
+class LearningRate(click.ParamType):
+    """A learning rate > 0, or a keras.optimizers.schedules record as JSON."""
+
+    name = "RATE|SCHEDULE"
+
+    def convert(self, value, param, ctx):
+        if not isinstance(value, str):
+            return value
+        try:
+            rate = json.loads(value)
+        except json.JSONDecodeError:
+            rate = None
+        if isinstance(rate, dict) or (checks.is_number(rate) and rate > 0):
+            return rate
+        self.fail(
+            f"expected a number > 0 or a schedule as JSON, e.g. {SCHEDULE_EXAMPLE}; got {value!r}",
+            param,
+            ctx,
+        )
 
 
 def _parse_overrides(pairs):
@@ -92,9 +113,15 @@ def _parse_overrides(pairs):
     "dispatch); PyTorch runs one per call.",
 )
 @click.option(
-    "--d-lr", type=click.FloatRange(0, min_open=True), help="Discriminator learning rate."
+    "--d-lr",
+    type=LearningRate(),
+    help="Discriminator learning rate, or a keras.optimizers.schedules schedule as JSON "
+    '(e.g. \'{"class_name": "CosineDecay", "config": {"initial_learning_rate": 2e-4, '
+    '"decay_steps": 20000}}\').',
 )
-@click.option("--g-lr", type=click.FloatRange(0, min_open=True), help="Generator learning rate.")
+@click.option(
+    "--g-lr", type=LearningRate(), help="Generator learning rate, or a schedule (as --d-lr)."
+)
 @click.option(
     "--adam-betas",
     metavar="B1,B2",

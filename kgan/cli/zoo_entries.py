@@ -23,12 +23,15 @@ def list_entries():
 
 
 def _summary(entry) -> str:
-    """An entry's headline numbers on one line: score/real and Fréchet; or for an
-    image-to-image entry the metrics its targets name (label preservation, cycle L1...)."""
+    """An entry's headline numbers on one line: score/real and Fréchet; a Stacked-MNIST
+    entry's modes and reverse KL; or for an image-to-image entry the metrics its targets
+    name (label preservation, cycle L1...)."""
     head = entry.headline()
     if not head:
         return "not measured"
     met = f"{head['targets_met']}/{head['targets']} met"
+    if entry.counts_modes:
+        return f"modes {head['modes']}, reverse KL {head['reverse_kl']:.3f}  {met}"
     if entry.task != "translation":
         return f"{head['classifier_score_ratio']:10.3f} {head['frechet_distance']:8.2f}  {met}"
     named = dict.fromkeys(t["target"] for t in entry.metrics["targets"])

@@ -146,20 +146,27 @@ class AdversarialStep:
         # the scope and is dropped, on every backend.
         return keras.StatelessScope(state_mapping=[(v, v.value) for v in self.variables])
 
-    def update_ema(self):
+    def update_ema(self, batch_size):
         """One EMA step of the generator's average (where the model keeps one)."""
         if self.ema_generator is not None:
-            networks.update_ema(self.ema_generator, self.generator, self.ema_decay())
+            networks.update_ema(self.ema_generator, self.generator, self.ema_decay(batch_size))
 
-    def ema_decay(self):
-        """This step's EMA decay: ``min(ema, (1 + n) / (10 + n))`` after n generator steps.
+    def ema_decay(self, batch_size):
+        """This step's EMA decay: ``min(decay, (1 + n) / (10 + n))`` after n generator steps.
 
-        The warm-up of TensorFlow's ``ExponentialMovingAverage(num_updates=n)``:
-        without it, 0.999 would keep a quarter of the random initial weights in
-        the average after 1,400 steps.
+        ``decay`` is ``ema``, or ``0.5 ** (batch_size / (1000 * ema_kimg))`` for a
+        half-life of ``ema_kimg`` thousand images (StyleGAN2's ``ema_kimg``), so the
+        average spans as many images at any batch size. The warm-up is TensorFlow's
+        ``ExponentialMovingAverage(num_updates=n)``: without it, 0.999 would keep a
+        quarter of the random initial weights in the average after 1,400 steps.
         """
         steps = ops.cast(self.g_optimizer.iterations, "float32")
-        return ops.minimum(self.recipe.ema, (1.0 + steps) / (10.0 + steps))
+        if self.recipe.ema_kimg is None:
+            decay = self.recipe.ema
+        else:
+            images = ops.cast(batch_size, "float32") / (1000.0 * self.recipe.ema_kimg)
+            decay = ops.power(0.5, images)
+        return ops.minimum(decay, (1.0 + steps) / (10.0 + steps))
 
     # -- the two-network step of a GAN -----------------------------------------
 
@@ -250,7 +257,7 @@ class AdversarialStep:
             self.generator.trainable_variables,
             self.g_optimizer,
         )
-        self.update_ema()
+        self.update_ema(batch_size)
         return self.results()
 
     def stateful_test_step(self, data):

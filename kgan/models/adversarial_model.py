@@ -112,7 +112,7 @@ class AdversarialModel(AdversarialStep, keras.Model):
 
     def ema_of(self, generator):
         """The EMA copy of a generator where the recipe keeps one, else None."""
-        return None if self.recipe.ema is None else networks.ema_copy(generator)
+        return networks.ema_copy(generator) if self.recipe.keeps_ema else None
 
     # -- configuration -----------------------------------------------------
 

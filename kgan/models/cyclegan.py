@@ -289,10 +289,10 @@ class CycleGAN(Translator):
         network = self.discriminator_a if domain == "a" else self.discriminator
         return backend.call_network(network, images, training)
 
-    def update_ema(self):
-        super().update_ema()
+    def update_ema(self, batch_size):
+        super().update_ema(batch_size)
         if self.ema_generator_ba is not None:
-            update_ema(self.ema_generator_ba, self.generator_ba, self.ema_decay())
+            update_ema(self.ema_generator_ba, self.generator_ba, self.ema_decay(batch_size))
 
     # -- the step --------------------------------------------------------------
 
@@ -355,7 +355,7 @@ class CycleGAN(Translator):
             self.generator_variables(),
             self.g_optimizer,
         )
-        self.update_ema()
+        self.update_ema(ops.shape(real_a)[0])
         return self.results()
 
     def stateful_test_step(self, data):

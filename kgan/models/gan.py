@@ -41,7 +41,9 @@ class GAN(AdversarialModel):
       computed on every k-th discriminator update only, weighted by k.
     - ``ema``: keep an exponential moving average of the generator's weights
       with this decay (e.g. 0.999), updated after each generator step, with
-      the warm-up of TensorFlow's ``ExponentialMovingAverage`` (``ema_decay``).
+      the warm-up of TensorFlow's ``ExponentialMovingAverage`` (``ema_decay``);
+      or ``ema_kimg``: the same average given as its half-life in thousands of
+      images (StyleGAN2's ``ema_kimg``, e.g. 10), whatever the batch size.
       ``sample()``, ``generate()`` and ``predict()`` use it unless told
       ``ema=False``. BatchNorm moving statistics are copied from the raw
       generator, not averaged.

@@ -17,7 +17,7 @@ import warnings
 
 import keras
 
-from kgan.runs import OPTIMIZER_KEYS
+from kgan.runs import OPTIMIZER_KEYS, SCHEDULE_EXAMPLE
 
 ROLES = ("d", "g")
 
@@ -26,7 +26,9 @@ def configured_optimizers(model, optimizers: dict | None):
     """(d_optimizer, g_optimizer): the model's defaults with ``optimizers``' settings applied.
 
     Each default keeps its class and its other settings (an ``AdamW`` keeps its
-    weight decay); a setting the default optimizer lacks is a one-line error.
+    weight decay); a setting the default optimizer lacks is a one-line error. A
+    ``learning_rate`` record of a schedule becomes that schedule, which steps with
+    the optimizer's own ``iterations`` (saved in checkpoints, so a resume is exact).
     """
     defaults = model.default_optimizers()
     if not optimizers:
@@ -42,8 +44,29 @@ def configured_optimizers(model, optimizers: dict | None):
                 f"{type(model).__name__}'s {type(default).__name__} has not; set only "
                 f"{', '.join(key for key in OPTIMIZER_KEYS if key in settings)}."
             )
+        if isinstance(asked.get("learning_rate"), dict):
+            asked = {**asked, "learning_rate": learning_rate_schedule(asked["learning_rate"], role)}
         built.append(type(default).from_config({**settings, **asked}))
     return tuple(built)
+
+
+def learning_rate_schedule(record: dict, role: str):
+    """The ``keras.optimizers.schedules`` object a run's schedule record names."""
+    try:
+        schedule = keras.optimizers.schedules.deserialize(record)
+    except (TypeError, ValueError) as error:
+        reason = str(error).strip().splitlines()[-1]
+        raise ValueError(
+            f"kgan: optimizers[{role!r}]'s learning_rate {record['class_name']!r} is not a "
+            f"keras.optimizers.schedules schedule it can build ({reason}); expected e.g. "
+            f"{SCHEDULE_EXAMPLE}."
+        ) from None
+    if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+        raise ValueError(
+            f"kgan: optimizers[{role!r}]'s learning_rate {record['class_name']!r} is not a "
+            f"keras.optimizers.schedules.LearningRateSchedule; expected e.g. {SCHEDULE_EXAMPLE}."
+        )
+    return schedule
 
 
 def shared_loss_scale(optimizers) -> float | None:

@@ -22,7 +22,9 @@ class Recipe:
     """The recipe settings (see ``kgan.GAN`` for what each does), in plain JSON types.
 
     ``penalties`` maps a penalty name to its weight; ``penalty_every`` is the
-    lazy-regularization interval; ``ema`` a decay in [0, 1) or None;
+    lazy-regularization interval; ``ema`` a decay in [0, 1) or None, or
+    ``ema_kimg`` its half-life in thousands of images (StyleGAN's; the decay
+    then follows the batch size), one of the two at most;
     ``augment`` a DiffAugment policy ("translation,cutout") or None;
     ``ada_target`` turns that policy into adaptive augmentation (ADA: each
     augmentation applied with a probability p that tracks this target of
@@ -35,6 +37,7 @@ class Recipe:
     penalties: dict = dataclasses.field(default_factory=dict)
     penalty_every: int = 1
     ema: float | None = None
+    ema_kimg: float | None = None
     augment: str | None = None
     augment_strength: float = 1.0
     spectral_norm: bool = False
@@ -49,6 +52,7 @@ class Recipe:
         penalties: dict | None = None,
         penalty_every: int = 1,
         ema: float | None = None,
+        ema_kimg: float | None = None,
         augment: str | None = None,
         augment_strength: float = 1.0,
         spectral_norm: bool = False,
@@ -76,6 +80,16 @@ class Recipe:
         if ema is not None and (not checks.is_number(ema) or not 0.0 <= ema < 1.0):
             raise ValueError(
                 f"kgan: expected ema as a decay in [0, 1), e.g. 0.999, or None; got {ema!r}."
+            )
+        if ema_kimg is not None and (not checks.is_number(ema_kimg) or ema_kimg <= 0):
+            raise ValueError(
+                "kgan: expected ema_kimg as the average's half-life in thousands of images "
+                f"(> 0, e.g. 10), or None; got {ema_kimg!r}."
+            )
+        if ema is not None and ema_kimg is not None:
+            raise ValueError(
+                "kgan: give the generator's EMA as ema (a decay per step) or as ema_kimg "
+                "(a half-life in thousands of images), not both."
             )
         if not checks.is_number(augment_strength) or augment_strength < 0:
             raise ValueError(f"kgan: expected augment_strength >= 0; got {augment_strength!r}.")
@@ -106,6 +120,7 @@ class Recipe:
             penalties={name: float(weight) for name, weight in penalties.items()},
             penalty_every=every,
             ema=None if ema is None else float(ema),
+            ema_kimg=None if ema_kimg is None else float(ema_kimg),
             augment=",".join(policy) or None,
             augment_strength=float(augment_strength),
             spectral_norm=spectral_norm,
@@ -114,6 +129,11 @@ class Recipe:
             ada_kimg=float(ada_kimg),
         )
 
+    @property
+    def keeps_ema(self) -> bool:
+        """Whether the model keeps an EMA of its generator (``ema`` or ``ema_kimg`` given)."""
+        return self.ema is not None or self.ema_kimg is not None
+
     def to_config(self) -> dict:
         """The settings as a config records them (and ``checked(**config)`` reads them back)."""
         return {
@@ -121,6 +141,7 @@ class Recipe:
             "penalties": dict(self.penalties),
             "penalty_every": self.penalty_every,
             "ema": self.ema,
+            "ema_kimg": self.ema_kimg,
             "augment": self.augment,
             "augment_strength": self.augment_strength,
             "spectral_norm": self.spectral_norm,

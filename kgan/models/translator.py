@@ -263,7 +263,7 @@ class Translator(AdversarialModel):
             self.generator.trainable_variables,
             self.g_optimizer,
         )
-        self.update_ema()
+        self.update_ema(ops.shape(inputs)[0])
         return self.results()
 
     def stateful_test_step(self, data):

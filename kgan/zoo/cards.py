@@ -9,9 +9,9 @@ from pathlib import Path
 
 from kgan import files
 from kgan.datasets import DATASETS
-from kgan.zoo import translation_cards
+from kgan.zoo import stacked_cards, translation_cards
 from kgan.zoo.catalog import SAMPLES_FILE, ZooEntry, headline_numbers, list_zoo, zoo_root
-from kgan.zoo.markdown import hub_front_matter, number, table
+from kgan.zoo.markdown import hub_front_matter, not_measured_truncation, number, table, verdict
 
 
 def quality_tables(result: dict) -> str:
@@ -55,6 +55,32 @@ _HEADLINE_LABELS = {
     "recall": "recall",
     "label_accuracy": "CGAN label accuracy",
 }
+
+
+def truncation_section(result: dict) -> str:
+    """What the truncation trick trades: the headline numbers at each ψ that metrics.json
+    records (``kgan.zoo.publish.write_truncation``), or a line saying none were measured."""
+    rows = result.get("truncation")
+    if not rows:
+        return not_measured_truncation(result["source"])
+    labels = "label_accuracy" in rows[0]  # conditional models
+    lines = [
+        (
+            f"{row['psi']:g}",
+            f"{row['classifier_score_ratio']:.3f}",
+            f"{row['frechet_distance']:.2f}",
+            f"{row['precision']:.3f} / {row['recall']:.3f}",
+            f"{row['max_over_min']:.2f}",
+            *([f"{row['label_accuracy']:.4f}"] if labels else []),
+        )
+        for row in rows
+    ]
+    header = ["ψ", "score / real", "Fréchet", "precision / recall", "largest / smallest class"]
+    header += ["CGAN label accuracy"] * labels
+    return (
+        f"`kgan evaluate {result['source']} --truncation ψ` (the same protocol; ψ scales "
+        "the latents toward their mean, `GAN.sample(truncation=ψ)`):\n\n" + table(header, lines)
+    )
 
 
 def versus_table(entry: ZooEntry) -> str:
@@ -123,19 +149,16 @@ def render_card(entry: ZooEntry) -> str:
 
     It begins with the Hub's front matter (``front_matter``), so an entry folder
     is ready to upload as a model repository. Image-to-image entries get
-    ``translation_cards.render_translation_card``.
+    ``translation_cards.render_translation_card``, Stacked-MNIST ones
+    ``stacked_cards.render_stacked_card``.
     """
     if entry.task == "translation":
         return translation_cards.render_translation_card(entry)
+    if entry.counts_modes:
+        return stacked_cards.render_stacked_card(entry)
     recipe, prov, result = entry.recipe, entry.provenance, entry.metrics
     dataset_info = DATASETS[entry.dataset]
     name, dataset = entry.name, entry.dataset
-    missed = [t["target"] for t in result["targets"] if not t["met"]]
-    verdict = (
-        "All quality targets that apply to this entry are met."
-        if not missed
-        else f"**This entry misses {len(missed)} target(s): {', '.join(missed)}** (numbers above)."
-    )
     rows_note = ", one row per class" if "label_accuracy" in result else ""
     versions = ", ".join(f"{k} {v}" for k, v in prov["versions"].items())
     protocol, counts = result["protocol"], result["real_counts"]
@@ -191,9 +214,13 @@ images with them).
 
 Class histogram (the evaluator's argmax over the samples): {result["class_histogram"]}.
 
-{verdict}
+{verdict(result["targets"])}
 
 The full result and its protocol are in `metrics.json`.
+
+## Truncation
+
+{truncation_section(result)}
 
 ## Versus the previous release
 
@@ -216,12 +243,17 @@ The full result and its protocol are in `metrics.json`.
 
 def zoo_table(entries: list[ZooEntry]) -> str:
     """The zoo README's tables: each entry's headline numbers, targets met, and the change;
-    the image-to-image entries in a table of their own (``translation_cards``)."""
+    the Stacked-MNIST and the image-to-image entries in tables of their own."""
     translators = [entry for entry in entries if entry.task == "translation"]
-    synthesis = synthesis_table([entry for entry in entries if entry.task != "translation"])
-    if not translators:
-        return synthesis
-    return f"{synthesis}\n\n{translation_cards.translation_table(translators)}"
+    stacked = [entry for entry in entries if entry.counts_modes]
+    tables = [
+        synthesis_table([e for e in entries if e.task != "translation" and not e.counts_modes])
+    ]
+    if stacked:
+        tables.append(stacked_cards.stacked_table(stacked))
+    if translators:
+        tables.append(translation_cards.translation_table(translators))
+    return "\n\n".join(tables)
 
 
 def synthesis_table(entries: list[ZooEntry]) -> str:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from kgan import checks, files
 from kgan.data.specs import DataSpec
-from kgan.datasets import DATASET_NAMES, DATASETS
+from kgan.datasets import EVALUATION_NAMES, STACKED_MNIST
 from kgan.model_files import CONFIG_FILE, WEIGHTS_FILE
 from kgan.runs import RunRecipe, checked_record
 from kgan.version import __version__
@@ -51,6 +51,8 @@ HEADLINE_KEYS = (
     "recall",
     "label_accuracy",
 )
+# A Stacked-MNIST entry's (kgan.stacked_mnist): modes covered, and reverse KL beside real stacks'.
+STACKED_HEADLINE_KEYS = ("modes", "reverse_kl", "real_reverse_kl")
 
 
 def shipped_root() -> Path:
@@ -151,9 +153,9 @@ class ZooRecipe(RunRecipe):
 
     def __post_init__(self):
         super().__post_init__()
-        if self.dataset not in DATASETS:
+        if self.dataset not in EVALUATION_NAMES:  # what kgan evaluate --dataset measures
             raise ValueError(
-                f"kgan: dataset must be one of {', '.join(DATASET_NAMES)}; got {self.dataset!r}."
+                f"kgan: dataset must be one of {', '.join(EVALUATION_NAMES)}; got {self.dataset!r}."
             )
 
     def as_run(self) -> RunRecipe:
@@ -239,9 +241,12 @@ def verify_entry(directory, owner: str) -> dict:
 
 def headline_numbers(metrics: dict) -> dict:
     """``HEADLINE_KEYS`` of a metrics.json (None where it has no such number); an
-    image-to-image entry's measured metrics (``kgan.translation_quality``) but counts."""
+    image-to-image entry's measured metrics (``kgan.translation_quality``) but counts; a
+    Stacked-MNIST entry's ``STACKED_HEADLINE_KEYS``."""
     if metrics.get("task") == "translation":
         return {k: v for k, v in metrics["metrics"].items() if not k.startswith("count")}
+    if metrics.get("dataset") == STACKED_MNIST:  # kgan.stacked_mnist's: modes, reverse KL
+        return {key: metrics[key] for key in STACKED_HEADLINE_KEYS}
     numbers = {key: metrics.get(key) for key in HEADLINE_KEYS}
     numbers["classifier_score_ratio"] = (
         metrics["classifier_score"] / metrics["real_classifier_score"]
@@ -317,6 +322,11 @@ class ZooEntry:
         """``"translation"`` for an image-to-image entry (its recipe's data is paired or
         unpaired: ``edges:``, ``downscale:K:``, ``classes:A|B:``), else ``"synthesis"``."""
         return "translation" if DataSpec.parse(self.recipe.data).pairing else "synthesis"
+
+    @property
+    def counts_modes(self) -> bool:
+        """Whether the entry is measured on Stacked-MNIST's 1,000 modes (``kgan.stacked_mnist``)."""
+        return self.dataset == STACKED_MNIST
 
     @property
     def config(self) -> dict:

@@ -54,3 +54,38 @@ def hub_front_matter(name: str, dataset, pipeline: str, tags: list, metrics: lis
             f"      value: {yaml_value(round(float(value), 4))}",
         ]
     return "\n".join([*lines, "---", ""])
+
+
+def provenance_lines(provenance: dict) -> str:
+    """A card's lines on where and how an entry was built (its manifest's provenance)."""
+    versions = ", ".join(f"{k} {v}" for k, v in provenance["versions"].items())
+    timing = f" ({provenance['timing_note']})" if provenance.get("timing_note") else ""
+    return f"""- Backend `{provenance["backend"]}`; {provenance["machine"]}; \
+{provenance.get("device", "no GPU")}
+- Training wall time (run start to last checkpoint): {provenance["training_seconds"]:.0f} s{timing}
+- Built {provenance["date"]} with `{provenance["command"]}` \
+(its training step: `{provenance["train_command"]}`)
+- Versions: {versions}"""
+
+
+def files_section(entry, check: str, chosen_by: str) -> str:
+    """A card's list of an entry's files: ``check`` says what its check values are read from,
+    ``chosen_by`` what its recipe records (the search, the ablation)."""
+    return f"""- `config.json` + `model.weights.h5` (sha256 `{entry.sha256}`, checked at load)
+- `manifest.json`: provenance, and check values ({check})
+  that the tests verify on TensorFlow, JAX and PyTorch
+- `recipe.json`: how `scripts/build_zoo.py` retrains it, and the {chosen_by} that chose it
+- Weights: {entry.licenses["weights"]}. Training data: {entry.licenses["training_data"]}."""
+
+
+def verdict(targets: list[dict]) -> str:
+    """A card's sentence on its targets: all met, or which are missed."""
+    missed = [t["target"] for t in targets if not t["met"]]
+    if not missed:
+        return "All quality targets that apply to this entry are met."
+    return f"**This entry misses {len(missed)} target(s): {', '.join(missed)}** (numbers above)."
+
+
+def not_measured_truncation(name: str) -> str:
+    """A card's line where an entry's metrics hold no truncation table yet."""
+    return f"Not measured yet (`python scripts/build_zoo.py {name} --stage truncation`)."

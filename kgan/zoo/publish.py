@@ -23,6 +23,7 @@ import numpy as np
 from kgan import files, images, saving
 from kgan.data.kinds import data_kind
 from kgan.data.specs import DataSpec
+from kgan.datasets import measured_on
 from kgan.evaluators import read_record
 from kgan.model_files import WEIGHTS_FILE
 from kgan.version import __version__
@@ -35,6 +36,7 @@ from kgan.zoo.catalog import (
     SAMPLES_FILE,
     ZooEntry,
     ZooRecipe,
+    headline_numbers,
     read_manifest,
     read_recipe,
     zoo_root,
@@ -85,7 +87,7 @@ def publish_entry(
     files.write_json_atomically(recipe_path, recipe.to_json())
     recipe = read_recipe(recipe_path)
     saving.save_model_folder(model, directory, recipe.optimizers)
-    evaluator = read_record(recipe.dataset)
+    evaluator = read_record(measured_on(recipe.dataset).name)  # stacked-mnist: mnist's
     manifest = {
         "name": name,
         "kgan_version": __version__,
@@ -104,6 +106,25 @@ def write_metrics(entry: ZooEntry, result: dict) -> ZooEntry:
     """Writes ``kgan.evaluate``'s result as the entry's metrics.json."""
     files.write_json_atomically(entry.directory / METRICS_FILE, result)
     return dataclasses.replace(entry, metrics=result)
+
+
+# The ψ of each noise-to-image card's truncation table (kgan.evaluate(..., truncation=ψ)).
+TRUNCATIONS = (1.0, 0.8, 0.6, 0.4)
+
+
+def write_truncation(entry: ZooEntry, results: dict) -> ZooEntry:
+    """Records ``{ψ: kgan.evaluate's result at ψ}`` in metrics.json as ``truncation``: one
+    row of headline numbers per ψ, the largest first (ψ = 1 is the entry's own)."""
+    rows = [
+        {"psi": float(psi), **measured_numbers(results[psi])}
+        for psi in sorted(results, reverse=True)
+    ]
+    return write_metrics(entry, {**entry.metrics, "truncation": rows})
+
+
+def measured_numbers(result: dict) -> dict:
+    """A result's headline numbers (``catalog.headline_numbers``) that it has."""
+    return {key: value for key, value in headline_numbers(result).items() if value is not None}
 
 
 COMPARED = 12  # the held-out pairs (or images of each domain) a translator's picture shows

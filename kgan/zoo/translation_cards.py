@@ -13,7 +13,14 @@ import json
 from kgan.data.specs import DataSpec
 from kgan.datasets import DATASETS
 from kgan.zoo.catalog import SAMPLES_FILE, ZooEntry, headline_numbers
-from kgan.zoo.markdown import hub_front_matter, number, table
+from kgan.zoo.markdown import (
+    files_section,
+    hub_front_matter,
+    number,
+    provenance_lines,
+    table,
+    verdict,
+)
 
 METRICS = {  # name: (what it is, whether higher is better)
     "label_preservation": ("label preservation (evaluator's accuracy vs the source's label)", True),
@@ -153,14 +160,11 @@ def render_translation_card(entry: ZooEntry) -> str:
     """The model card (README.md) of an image-to-image entry."""
     recipe, prov, result = entry.recipe, entry.provenance, entry.metrics
     targets = result["targets"] + baseline_targets(entry)
-    missed = [t["target"] for t in targets if not t["met"]]
-    verdict = (
-        "All quality targets that apply to this entry are met."
-        if not missed
-        else f"**This entry misses {len(missed)} target(s): {', '.join(missed)}** (numbers above)."
+    check = entry.manifest["check"]
+    check = (
+        f"the middle pixel row of the outputs for\n  {check['count']} numpy inputs, seed "
+        f"{check['seed']}"
     )
-    versions = ", ".join(f"{k} {v}" for k, v in prov["versions"].items())
-    timing = f" ({prov['timing_note']})" if prov.get("timing_note") else ""
     pictured = (
         "rows of A | A→B | A→B→A, then B | B→A | B→A→B"
         if DataSpec.parse(recipe.data).unpaired
@@ -189,10 +193,7 @@ or `kgan translate {entry.name} INPUT -o OUTPUT` (a PNG, a folder of PNGs or an 
 - Architecture: `{recipe.architecture}`, config `{json.dumps(recipe.config)}`
 - Data: {DATASETS[entry.dataset].description}. Spec `{recipe.data}`.
 - {recipe.epochs} epochs, batch size {recipe.batch_size}, seed {recipe.seed}
-- Backend `{prov["backend"]}`; {prov["machine"]}; {prov.get("device", "no GPU")}
-- Training wall time (run start to last checkpoint): {prov["training_seconds"]:.0f} s{timing}
-- Built {prov["date"]} with `{prov["command"]}` (its training step: `{prov["train_command"]}`)
-- Versions: {versions}
+{provenance_lines(prov)}
 
 ## Measured quality
 
@@ -203,7 +204,7 @@ evaluator (`zoo/evaluators/{entry.dataset}/`), {result["protocol"]["generator"]}
 
 {_targets_table(targets)}
 
-{verdict}
+{verdict(targets)}
 
 The full result is in `metrics.json`.
 
@@ -213,12 +214,7 @@ The full result is in `metrics.json`.
 
 ## Files and licenses
 
-- `config.json` + `model.weights.h5` (sha256 `{entry.sha256}`, checked at load)
-- `manifest.json`: provenance, and check values (the middle pixel row of the outputs for
-  {entry.manifest["check"]["count"]} numpy inputs, seed {entry.manifest["check"]["seed"]})
-  that the tests verify on TensorFlow, JAX and PyTorch
-- `recipe.json`: how `scripts/build_zoo.py` retrains it, and the search that chose it
-- Weights: {entry.licenses["weights"]}. Training data: {entry.licenses["training_data"]}.
+{files_section(entry, check, "search")}
 """
 
 
