@@ -76,12 +76,14 @@ def test_kill_and_resume_ends_with_the_same_weights(idx_data, tmp_path, recipe):
     assert full.keys() == resumed.keys()
     for name in full:
         if np.issubdtype(full[name].dtype, np.floating):
-            # Floats to a few ulps, not bit for bit: CI's torch once ended a from-scratch
-            # run 1 ulp (6e-8) apart in one Adam moment (stop 33), with two backends'
-            # suites sharing the CPU; a resume that replays the wrong batch, draw or
-            # step is off by far more than this.
+            # Floats to 1e-6, not bit for bit: CI's torch does not repeat a run bit for bit
+            # with two backends' suites sharing the CPU (stop 33: 1 ulp in an Adam moment;
+            # stop 35: 1.7e-7 in the moments of a conv bias that feeds BatchNorm, whose
+            # gradient is zero but for round-off, so its moments are noise of that size). A
+            # resume that replays the wrong batch, draw or step moves weights by about a
+            # learning rate (2e-4) and real moments by their own size, far above this.
             np.testing.assert_allclose(
-                resumed[name], full[name], rtol=1e-5, atol=1e-7, err_msg=name
+                resumed[name], full[name], rtol=1e-5, atol=1e-6, err_msg=name
             )
         else:  # iterations, seed states, counters: exact
             np.testing.assert_array_equal(resumed[name], full[name], err_msg=name)
