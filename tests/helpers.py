@@ -167,9 +167,12 @@ def train_args(idx_data, out, epochs=3, *extra):
     ]  # fmt: skip
 
 
-def kgan_process(args):
-    """``kgan ARGS`` in its own process, under this test run's backend."""
+def kgan_process(args, threads=None):
+    """``kgan ARGS`` in its own process, under this test run's backend; ``threads`` caps
+    its OpenMP threads (PyTorch's CPU kernels among them)."""
     env = {**os.environ, "KERAS_BACKEND": keras.config.backend()}
+    if threads is not None:
+        env["OMP_NUM_THREADS"] = str(threads)
     command = [sys.executable, "-m", "kgan.cli", *args]
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
