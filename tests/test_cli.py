@@ -57,7 +57,8 @@ RECIPE = [
 @pytest.mark.parametrize("recipe", [[], RECIPE], ids=["plain", "ema-augment-ada-r1-sn-schedule"])
 def test_kill_and_resume_ends_with_the_same_weights(idx_data, tmp_path, recipe):
     # One thread: on two, PyTorch's CPU kernels here do not repeat a run bit for bit (about
-    # one run in four ended 1e-7 to 8e-6 apart, killed or not); on one they do, every time.
+    # one killed-and-resumed run in four ended 1e-7 to 8e-6 apart, and CI once saw a run from
+    # scratch 1 ulp apart); on one thread, five of five ended exactly equal.
     run_kgan(train_args(idx_data, tmp_path / "full", 3, *recipe), threads=1)
 
     killed = tmp_path / "killed"
