@@ -94,7 +94,7 @@ def assert_truncation_table(entry):
     trade the trick makes (less variety: lower recall, or fewer modes)."""
     rows = entry.metrics["truncation"]
     assert [row["psi"] for row in rows] == list(publish.TRUNCATIONS)
-    own = publish.measured_numbers(entry.metrics)
+    own = zoo.measured_numbers(entry.metrics)
     assert {key: rows[0][key] for key in own} == own
     if entry.counts_modes:
         assert rows[-1]["modes"] <= rows[0]["modes"]

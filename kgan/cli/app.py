@@ -64,3 +64,10 @@ def truncation_option(purpose: str):
         help=f"The truncation trick: latents scaled by PSI toward their mean (1: none; "
         f"smaller: more typical images, less variety){purpose}.",
     )
+
+
+def refuse_existing_output(output):
+    """A one-line error where ``-o`` exists (a dangling link too): nothing a user made is
+    overwritten."""
+    if output.exists() or output.is_symlink():
+        raise click.ClickException(f"{output} exists already; choose another -o.")

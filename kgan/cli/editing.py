@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from kgan.cli.app import backend_option, main
+from kgan.cli.app import backend_option, main, refuse_existing_output
 from kgan.console import use_backend
 
 OUTPUT_KINDS = (".png", ".npy")
@@ -55,8 +55,7 @@ def edit(source, target, output, count, strengths, start, evaluator_dir, seed, b
     """
     if output.suffix.lower() not in OUTPUT_KINDS:
         raise click.ClickException(f"-o must end in .png or .npy; got {output.name!r}.")
-    if output.exists() or output.is_symlink():
-        raise click.ClickException(f"{output} exists already; choose another -o.")
+    refuse_existing_output(output)
     values = _strengths(strengths)
     use_backend(backend)
     import numpy as np

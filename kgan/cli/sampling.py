@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from kgan.cli.app import backend_option, main, truncation_option
+from kgan.cli.app import backend_option, main, refuse_existing_output, truncation_option
 from kgan.console import use_backend
 from kgan.datasets import DATASET_NAMES
 
@@ -45,8 +45,7 @@ def sample(source, count, output, seed, labels, interpolate, truncation, backend
 
     An existing OUTPUT is never overwritten.
     """
-    if output.exists() or output.is_symlink():
-        raise click.ClickException(f"{output} exists already; choose another -o.")
+    refuse_existing_output(output)
     if interpolate is not None and interpolate > count:
         raise click.ClickException(
             f"--interpolate {interpolate} makes rows longer than -n {count} images; "
@@ -155,8 +154,7 @@ def synthesize(source, count, output, seed, pseudo_labels, dataset, truncation, 
     order; an unconditional model needs --pseudo-labels. An existing OUTPUT is
     never overwritten.
     """
-    if output.exists() or output.is_symlink():
-        raise click.ClickException(f"{output} exists already; choose another -o.")
+    refuse_existing_output(output)
     if output.suffix.lower() != ".npz":
         raise click.ClickException(f"expected -o ending in .npz (x_train, y_train); got {output}.")
     use_backend(backend)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from kgan.cli.app import backend_option, main
+from kgan.cli.app import backend_option, main, refuse_existing_output
 from kgan.console import use_backend
 from kgan.data.specs import IMAGE_SUFFIXES
 
@@ -44,8 +44,7 @@ def translate(source, images, output, batch_size, direction, backend):
         raise click.ClickException(
             f"expected -o of INPUT's kind ({kind}: {_KIND_HELP[kind]}); got {output}."
         )
-    if output.exists() or output.is_symlink():
-        raise click.ClickException(f"{output} exists already; choose another -o.")
+    refuse_existing_output(output)
     use_backend(backend)
     import numpy as np
 

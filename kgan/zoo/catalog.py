@@ -254,6 +254,11 @@ def headline_numbers(metrics: dict) -> dict:
     return numbers
 
 
+def measured_numbers(metrics: dict) -> dict:
+    """The ``headline_numbers`` that a metrics.json has (those it lacks are left out)."""
+    return {key: value for key, value in headline_numbers(metrics).items() if value is not None}
+
+
 @dataclasses.dataclass(frozen=True)
 class ZooEntry:
     """A zoo entry as data: its recipe, manifest, model config, measured metrics and card.
@@ -380,7 +385,7 @@ class ZooEntry:
         if not m:
             return {}
         targets = m.get("targets", [])
-        headline = {key: value for key, value in headline_numbers(m).items() if value is not None}
+        headline = measured_numbers(m)
         headline["targets_met"] = sum(bool(t["met"]) for t in targets)
         headline["targets"] = len(targets)
         return headline

@@ -36,7 +36,7 @@ from kgan.zoo.catalog import (
     SAMPLES_FILE,
     ZooEntry,
     ZooRecipe,
-    headline_numbers,
+    measured_numbers,
     read_manifest,
     read_recipe,
     zoo_root,
@@ -120,11 +120,6 @@ def write_truncation(entry: ZooEntry, results: dict) -> ZooEntry:
         for psi in sorted(results, reverse=True)
     ]
     return write_metrics(entry, {**entry.metrics, "truncation": rows})
-
-
-def measured_numbers(result: dict) -> dict:
-    """A result's headline numbers (``catalog.headline_numbers``) that it has."""
-    return {key: value for key, value in headline_numbers(result).items() if value is not None}
 
 
 COMPARED = 12  # the held-out pairs (or images of each domain) a translator's picture shows
