@@ -6,11 +6,13 @@
     python scripts/build_zoo.py --all --stage train        # training only
     python scripts/build_zoo.py --all --stage card         # re-render cards and the zoo table
     python scripts/build_zoo.py --all --stage truncation   # measure each entry at ψ 0.8/0.6/0.4
+    python scripts/build_zoo.py --all --stage cas          # measure each entry's CAS
 
 Each entry trains into RUNS/<name> through kgan.training.train_run (the code
 behind `kgan train`) on the backend its recipe names, is written as a new
 entry beside the zoo (kgan.zoo.publish.publish_entry), evaluated there with
-kgan.evaluate under the fixed protocol, given its card, sealed, and only then
+kgan.evaluate under the fixed protocol (and, where they apply, at each truncation ψ
+and by the Classification Accuracy Score), given its card, sealed, and only then
 moved into zoo/<name>/ (kgan.zoo.publish.install_entry), so a failed or killed build
 leaves the published entry as it was. Entry by entry it resumes: a finished
 run is not retrained, an unfinished one continues from its last checkpoint,
@@ -31,7 +33,7 @@ from kgan_launcher import keras_deferred
 with keras_deferred():  # the backend is chosen below, so kgan must not import Keras yet
     from kgan.console import OneLineErrorsCommand, use_backend
 
-STAGES = ("train", "all", "card", "truncation")
+STAGES = ("train", "all", "card", "truncation", "cas")
 
 
 def training_seconds(run: Path) -> float:
@@ -85,26 +87,54 @@ def truncation_results(source, entry) -> dict:
     return results
 
 
-def remeasure_truncation(name: str, runs: Path):
-    """Adds the truncation table to an installed entry, as a build replaces one: measured
-    first (a load checks every file's sha256), then written into a copy beside the zoo,
-    carded, sealed and installed, so a failure or a kill leaves the entry as it was."""
+def cas_result(source, entry) -> dict:
+    """``kgan.synthesis.classification_accuracy_score`` of ``source`` with its defaults."""
+    from kgan import synthesis
+
+    def say(message):
+        click.echo(f"{entry.name}: CAS: {message}")
+
+    return synthesis.classification_accuracy_score(source, dataset=entry.dataset, progress=say)
+
+
+def measurements():
+    """``{stage: (whether it applies to an entry, measure(source, entry), write(entry,
+    result))}``: what a build measures beyond ``kgan.evaluate``, each a stage of its own."""
+    from kgan.zoo import publish
+
+    return {
+        "truncation": (
+            lambda entry: entry.task == "synthesis",
+            truncation_results,
+            publish.write_truncation,
+        ),
+        "cas": (lambda entry: entry.judged_by_classifier, cas_result, publish.write_cas),
+    }
+
+
+def remeasure(name: str, runs: Path, stage: str):
+    """Adds one of the ``measurements`` to an installed entry, as a build replaces one:
+    measured first (a load checks every file's sha256), then written into a copy beside the
+    zoo, carded, sealed and installed, so a failure or a kill leaves the entry as it was."""
     import kgan
     from kgan.zoo import ZooEntry, publish
 
     entry = ZooEntry.read(name)
-    if entry.task == "translation":
-        click.echo(f"{name}: an image-to-image entry has no latents to truncate")
+    applies, measure, write = measurements()[stage]
+    if not applies(entry):
+        click.echo(
+            f"{name}: --stage {stage} does not apply to a {entry.task} entry on {entry.dataset}"
+        )
         return
-    model, results = kgan.load(name), truncation_results(name, entry)
+    model, result = kgan.load(name), measure(name, entry)
     staged = runs / f"{name}.entry"
     shutil.rmtree(staged, ignore_errors=True)  # a killed build's leftovers
     shutil.copytree(entry.directory, staged)
-    copy = publish.write_truncation(ZooEntry.read_folder(staged, name), results)
+    copy = write(ZooEntry.read_folder(staged, name), result)
     publish.write_card(copy, model)
     publish.seal_entry(copy)
     publish.install_entry(staged, name)
-    click.echo(f"{name}: truncation measured at ψ {', '.join(map(str, publish.TRUNCATIONS))}")
+    click.echo(f"{name}: {stage} measured")
 
 
 def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note=None):
@@ -116,8 +146,8 @@ def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note
     if stage == "card":
         rewrite_card(name)
         return
-    if stage == "truncation":
-        remeasure_truncation(name, runs)
+    if stage in measurements():
+        remeasure(name, runs, stage)
         return
     published = (zoo.zoo_root() / name / zoo.MANIFEST_FILE).is_file()
     if stage == "all" and published and not overwrite:
@@ -153,8 +183,9 @@ def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note
     result = evaluation.evaluate(staged, dataset=entry.dataset)
     result["source"] = name
     entry = publish.write_metrics(entry, result)
-    if entry.task == "synthesis":
-        entry = publish.write_truncation(entry, truncation_results(staged, entry))
+    for applies, measure, write in measurements().values():
+        if applies(entry):
+            entry = write(entry, measure(staged, entry))
     publish.write_card(entry, saving.load(staged))
     publish.seal_entry(entry)
     publish.install_entry(staged, name)

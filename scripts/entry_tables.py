@@ -22,7 +22,7 @@ def entry_names(entries: str | None) -> list[str]:
     if entries:
         return entries.split(",")
     found = (catalog.ZooEntry.read(name) for name in catalog.list_zoo())
-    return [e.name for e in found if e.task == "synthesis" and not e.counts_modes]
+    return [e.name for e in found if e.judged_by_classifier]
 
 
 def emit_table(text: str, markdown: str | None) -> None:

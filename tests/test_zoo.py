@@ -11,7 +11,15 @@ import pytest
 from click.testing import CliRunner
 
 import kgan
-from kgan import evaluation, saving, stacked_mnist, translation_quality, zoo
+from kgan import (
+    evaluation,
+    evaluator_training,
+    saving,
+    stacked_mnist,
+    synthesis,
+    translation_quality,
+    zoo,
+)
 from kgan.cli import main
 from kgan.datasets import measured_on
 from kgan.zoo import cards, publish, stacked_cards, translation_cards
@@ -378,6 +386,9 @@ def _built(tmp_path, monkeypatch, name, recipe):
     entry.mkdir(parents=True)
     (entry / "recipe.json").write_text(json.dumps(recipe))
     monkeypatch.setenv("KGAN_ZOO_DIR", str(tmp_path / "zoo"))
+    # CAS trains three classifiers: a few hundred images and updates test the route
+    monkeypatch.setattr(synthesis, "MAX_CAS_SAMPLES", 200)
+    monkeypatch.setattr(evaluator_training, "MIN_STEPS", 10)
     args = [name, "--runs", str(tmp_path / "runs"), "--quiet"]
     result = CliRunner().invoke(build_zoo, args)
     assert result.exit_code == 0, result.output
@@ -406,22 +417,31 @@ def test_build_zoo_trains_evaluates_and_publishes_an_entry(tmp_path, monkeypatch
     built = zoo.ZooEntry.read("vanilla-gan-tiny")
     assert [row["psi"] for row in built.metrics["truncation"]] == list(publish.TRUNCATIONS)
     assert cards.render_card(built) == built.card and "## Truncation" in built.card
+    cas = built.metrics["cas"]
+    assert cas["n"] == 200 and cas["labels"] == synthesis.PSEUDO_LABELS
+    assert 0.0 <= cas["cas"] <= 1.0 and f"| {cas['cas']:.4f} |" in built.card
+    assert f"{cas['cas']:.3f} / {cas['real']:.3f}" in (tmp_path / "zoo" / "README.md").read_text()
     stamp = (entry / saving.WEIGHTS_FILE).stat().st_mtime_ns
     again = CliRunner().invoke(build_zoo, args)
     assert again.exit_code == 0 and "published already" in again.output
     assert (entry / saving.WEIGHTS_FILE).stat().st_mtime_ns == stamp
-    # --stage truncation measures an installed entry again and replaces it whole, sealed.
-    (entry / "metrics.json").write_text(
-        json.dumps({k: v for k, v in built.metrics.items() if k != "truncation"})
-    )
-    publish.seal_entry(zoo.ZooEntry.read("vanilla-gan-tiny"))
-    remeasured = CliRunner().invoke(build_zoo, [*args, "--stage", "truncation"])
-    assert remeasured.exit_code == 0, remeasured.output
-    again = zoo.ZooEntry.read("vanilla-gan-tiny")
+    # --stage truncation (or cas) measures an installed entry again and replaces it whole, sealed.
+    for stage, key in (("truncation", "truncation"), ("cas", "cas")):
+        (entry / "metrics.json").write_text(
+            json.dumps({k: v for k, v in built.metrics.items() if k != key})
+        )
+        publish.seal_entry(zoo.ZooEntry.read("vanilla-gan-tiny"))
+        assert "Not measured yet" in cards.render_card(zoo.ZooEntry.read("vanilla-gan-tiny"))
+        remeasured = CliRunner().invoke(build_zoo, [*args, "--stage", stage])
+        assert remeasured.exit_code == 0, remeasured.output
+        again = zoo.ZooEntry.read("vanilla-gan-tiny")
+        assert key in again.metrics
+        assert cards.render_card(again) == again.card and kgan.load("vanilla-gan-tiny") is not None
+        assert not list((tmp_path / "zoo").glob(".*"))
+        assert not list((tmp_path / "runs").glob("*.entry"))
     for row, first in zip(again.metrics["truncation"], built.metrics["truncation"], strict=True):
         assert row == pytest.approx(first, rel=1e-3)  # the same measurement again
-    assert cards.render_card(again) == again.card and kgan.load("vanilla-gan-tiny") is not None
-    assert not list((tmp_path / "zoo").glob(".*")) and not list((tmp_path / "runs").glob("*.entry"))
+    assert again.metrics["cas"].keys() == built.metrics["cas"].keys()
 
 
 def test_build_zoo_publishes_a_translator_with_its_card_picture_and_check(tmp_path, monkeypatch):

@@ -11,7 +11,7 @@ from kgan import files
 from kgan.datasets import DATASETS
 from kgan.zoo import stacked_cards, translation_cards
 from kgan.zoo.catalog import SAMPLES_FILE, ZooEntry, headline_numbers, list_zoo, zoo_root
-from kgan.zoo.markdown import hub_front_matter, not_measured_truncation, number, table, verdict
+from kgan.zoo.markdown import hub_front_matter, not_measured, number, table, verdict
 
 
 def quality_tables(result: dict) -> str:
@@ -62,7 +62,7 @@ def truncation_section(result: dict) -> str:
     records (``kgan.zoo.publish.write_truncation``), or a line saying none were measured."""
     rows = result.get("truncation")
     if not rows:
-        return not_measured_truncation(result["source"])
+        return not_measured(result["source"], "truncation")
     labels = "label_accuracy" in rows[0]  # conditional models
     lines = [
         (
@@ -80,6 +80,32 @@ def truncation_section(result: dict) -> str:
     return (
         f"`kgan evaluate {result['source']} --truncation ψ` (the same protocol; ψ scales "
         "the latents toward their mean, `GAN.sample(truncation=ψ)`):\n\n" + table(header, lines)
+    )
+
+
+def cas_section(result: dict) -> str:
+    """Whether generated images can stand in for real ones: the Classification Accuracy Score
+    that metrics.json records (``kgan.zoo.publish.write_cas``), or a line saying it was not
+    measured."""
+    cas = result.get("cas")
+    if not cas:
+        return not_measured(result["source"], "cas")
+    n = cas["n"]
+    rows = [
+        ("generated (CAS)", f"{n:,}", cas["cas_epochs"], f"{cas['cas']:.4f}"),
+        ("real", f"{n:,}", cas["real_epochs"], f"{cas['real']:.4f}"),
+        ("real + generated", f"{2 * n:,}", cas["real_plus_synthetic_epochs"],
+         f"{cas['real_plus_synthetic']:.4f}"),
+    ]  # fmt: skip
+    return (
+        f"`kgan evaluate {result['source']} --cas` (Ravuri & Vinyals 2019): the evaluator's "
+        f"network and training recipe (seed {cas['seed']}) trained on each set below and "
+        f"tested on the real held-out split ({cas['test_count']:,} images) of the "
+        f"{cas['evaluator']} evaluator (whose own held-out accuracy is "
+        f"{number(cas['evaluator_accuracy'])}). The generated images' labels: {cas['labels']} "
+        "(pseudo-labels pass the evaluator's knowledge on to the score).\n\n"
+        + table(["trained on", "images", "epochs", "held-out accuracy"], rows)
+        + f"\n\nCAS / real: {cas['cas'] / cas['real']:.3f}."
     )
 
 
@@ -222,6 +248,10 @@ The full result and its protocol are in `metrics.json`.
 
 {truncation_section(result)}
 
+## Synthetic training data
+
+{cas_section(result)}
+
 ## Versus the previous release
 
 {versus_table(entry)}
@@ -246,9 +276,7 @@ def zoo_table(entries: list[ZooEntry]) -> str:
     the Stacked-MNIST and the image-to-image entries in tables of their own."""
     translators = [entry for entry in entries if entry.task == "translation"]
     stacked = [entry for entry in entries if entry.counts_modes]
-    tables = [
-        synthesis_table([e for e in entries if e.task != "translation" and not e.counts_modes])
-    ]
+    tables = [synthesis_table([e for e in entries if e.judged_by_classifier])]
     if stacked:
         tables.append(stacked_cards.stacked_table(stacked))
     if translators:
@@ -267,6 +295,7 @@ def synthesis_table(entries: list[ZooEntry]) -> str:
         missed = [t["target"] for t in entry.metrics["targets"] if not t["met"]]
         before = previous.get("frechet_distance")
         change = "—" if before is None else f"{before:.1f} → {head['frechet_distance']:.1f}"
+        cas = entry.metrics.get("cas")
         rows.append(
             (
                 f"[{entry.name}]({entry.name}/README.md)",
@@ -275,6 +304,7 @@ def synthesis_table(entries: list[ZooEntry]) -> str:
                 f"{head['max_over_min']:.2f}",
                 f"{head['precision']:.2f} / {head['recall']:.2f}",
                 label,
+                "—" if cas is None else f"{cas['cas']:.3f} / {cas['real']:.3f}",
                 f"{head['targets_met']}/{head['targets']}"
                 + (f" (missed: {', '.join(missed)})" if missed else ""),
                 change,
@@ -282,7 +312,7 @@ def synthesis_table(entries: list[ZooEntry]) -> str:
         )
     header = [
         "entry", "score / real", "Fréchet", "max / min class", "precision / recall",
-        "CGAN label acc.", "targets met", "Fréchet vs previous release",
+        "CGAN label acc.", "CAS / real", "targets met", "Fréchet vs previous release",
     ]  # fmt: skip
     return table(header, rows)
 

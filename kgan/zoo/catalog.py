@@ -334,6 +334,13 @@ class ZooEntry:
         return self.dataset == STACKED_MNIST
 
     @property
+    def judged_by_classifier(self) -> bool:
+        """Whether it makes images from noise that its data set's classifier evaluator reads
+        (not an image-to-image entry, not Stacked-MNIST's three digits): what CAS, edit
+        directions and the projection table measure."""
+        return self.task == "synthesis" and not self.counts_modes
+
+    @property
     def config(self) -> dict:
         """The constructor config the model loads with."""
         return self.model_config["config"]

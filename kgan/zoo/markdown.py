@@ -86,6 +86,6 @@ def verdict(targets: list[dict]) -> str:
     return f"**This entry misses {len(missed)} target(s): {', '.join(missed)}** (numbers above)."
 
 
-def not_measured_truncation(name: str) -> str:
-    """A card's line where an entry's metrics hold no truncation table yet."""
-    return f"Not measured yet (`python scripts/build_zoo.py {name} --stage truncation`)."
+def not_measured(name: str, stage: str) -> str:
+    """A card's line where an entry's metrics lack what ``build_zoo.py --stage STAGE`` adds."""
+    return f"Not measured yet (`python scripts/build_zoo.py {name} --stage {stage}`)."

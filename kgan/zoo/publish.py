@@ -122,6 +122,12 @@ def write_truncation(entry: ZooEntry, results: dict) -> ZooEntry:
     return write_metrics(entry, {**entry.metrics, "truncation": rows})
 
 
+def write_cas(entry: ZooEntry, result: dict) -> ZooEntry:
+    """Records ``kgan.synthesis.classification_accuracy_score``'s result in metrics.json as
+    ``cas``."""
+    return write_metrics(entry, {**entry.metrics, "cas": result})
+
+
 COMPARED = 12  # the held-out pairs (or images of each domain) a translator's picture shows
 
 

@@ -13,7 +13,7 @@ from kgan.zoo.catalog import SAMPLES_FILE, ZooEntry
 from kgan.zoo.markdown import (
     files_section,
     hub_front_matter,
-    not_measured_truncation,
+    not_measured,
     number,
     provenance_lines,
     table,
@@ -58,7 +58,7 @@ def truncation_section(result: dict) -> str:
     """Modes and reverse KL at each truncation ψ that metrics.json records."""
     rows = result.get("truncation")
     if not rows:
-        return not_measured_truncation(result["source"])
+        return not_measured(result["source"], "truncation")
     lines = [(f"{row['psi']:g}", row["modes"], f"{row['reverse_kl']:.4f}") for row in rows]
     return (
         f"`kgan evaluate {result['source']} --dataset stacked-mnist --truncation ψ` (ψ "
