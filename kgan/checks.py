@@ -69,6 +69,31 @@ def bounded_int(name: str, value, low: int, high: int) -> int:
     return number
 
 
+def class_id(value, names, classes: int) -> int:
+    """``value`` (an integer, or a class name in any case) as a class id in [0, classes).
+
+    ``names`` are the classes' names, or None where none are recorded. Anything else is a
+    one-line ValueError that gives the range, or lists the names with the closest one.
+    """
+    text = str(value).strip()
+    lookup = {str(name).lower(): i for i, name in enumerate(names or [])}
+    if text.lower() in lookup:
+        return lookup[text.lower()]
+    if text.lstrip("-").isdigit():
+        if 0 <= int(text) < classes:
+            return int(text)
+        raise ValueError(f"kgan: expected a class in [0, {classes}); got {int(text)}.")
+    if not names:
+        raise ValueError(
+            f"kgan: unknown class name {value!r}; this model records no class names: "
+            f"give integers in [0, {classes})."
+        )
+    hint = did_you_mean(text.lower(), list(lookup), n=1, quote=True)
+    raise ValueError(
+        f"kgan: unknown class name {value!r}; the classes are: {', '.join(map(str, names))}.{hint}"
+    )
+
+
 def positive_int(name: str, value) -> int:
     """``value`` if it is an int >= 1 (not a bool); a one-line ValueError otherwise."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:

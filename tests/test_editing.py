@@ -89,10 +89,14 @@ def test_kgan_edit_of_a_conditional_model_moves_its_label_by_name(tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["dcgan-mnist", "--to", "12"], "--to: expected a class 0-9; got '12'"),
+        (["dcgan-mnist", "--to", "12"], r"--to: expected a class in \[0, 10\); got 12\."),
         (["dcgan-mnist", "--to", "1", "--from", "2"], "is not conditional; it takes no --from"),
         (["dcgan-mnist", "--to", "1", "--strengths", "a"], "expected comma-separated numbers"),
-        (["cgan-mnist", "--to", "1", "--from", "ten"], "--from: expected a class 0-9"),
+        (
+            ["cgan-mnist", "--to", "1", "--from", "ten"],
+            "--from: unknown class name 'ten'; the classes are: 0, 1, 2",
+        ),
+        (["cgan-fashion-mnist", "--to", "drss"], "--to: .*the classes are: T-shirt.*'dress'"),
         (["pix2pix-fashion-edges", "--to", "1"], "has no latents"),
     ],
 )

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from kgan import checks
 from kgan.cli.app import backend_option, main, refuse_existing_output
 from kgan.console import use_backend
 
@@ -136,17 +137,9 @@ def _strengths(text):
 
 
 def _class_ids(given, names, option: str, classes: int) -> list[int]:
-    """Each of ``given`` (numbers or class names, case-insensitive) as a class id."""
-    lookup = {str(name).lower(): i for i, name in enumerate(names or [])}
-    ids = []
-    for value in given:
-        text = str(value).strip()
-        if text.isdigit() and int(text) < classes:
-            ids.append(int(text))
-        elif text.lower() in lookup:
-            ids.append(lookup[text.lower()])
-        else:
-            named = [str(name) for name in names or [] if not str(name).isdigit()]
-            known = f"0-{classes - 1}" + (f" or one of {', '.join(named)}" if named else "")
-            raise click.ClickException(f"{option}: expected a class {known}; got {text!r}.")
-    return ids
+    """Each of ``given`` (numbers or class names, case-insensitive) as a class id
+    (``kgan.checks.class_id``; its message is the option's)."""
+    try:
+        return [checks.class_id(value, names, classes) for value in given]
+    except ValueError as error:
+        raise click.ClickException(f"{option}: {str(error).removeprefix('kgan: ')}") from None

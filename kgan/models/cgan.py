@@ -173,23 +173,9 @@ class CGAN(dcgan.DCGAN):
         values = np.asarray(labels, dtype=object).reshape(-1)
         if not any(isinstance(v, str) for v in values):
             return np.asarray(labels).reshape(-1)
-        names = {name.lower(): i for i, name in enumerate(self.class_names or [])}
-        ids = []
-        for value in values:
-            key = str(value).strip().lower()
-            if key in names:
-                ids.append(names[key])
-            elif key.lstrip("-").isdigit():
-                ids.append(int(key))
-            else:
-                raise ValueError(f"kgan: unknown class name {value!r}; {self._name_hint(key)}")
-        return np.asarray(ids)
-
-    def _name_hint(self, key) -> str:
-        if not self.class_names:
-            return f"this model records no class names: give integers in [0, {self.num_classes})."
-        hint = checks.did_you_mean(key, [n.lower() for n in self.class_names], n=1, quote=True)
-        return f"the classes are: {', '.join(self.class_names)}.{hint}"
+        return np.asarray(
+            [checks.class_id(value, self.class_names, self.num_classes) for value in values]
+        )
 
     def _sample_labels(self, n, labels):
         """Given labels (one, or one per sample), else classes in turn: 0, 1, 2, ..."""
