@@ -257,7 +257,7 @@ def evaluate(
     say("computing classifier score, Fréchet distance, KID, precision/recall")
     architecture = getattr(model, "architecture", None)
     result = {"source": name, "dataset": evaluator.dataset, "architecture": architecture}
-    result["evaluator"] = evaluator.name
+    result.update(evaluator.identity)
     result["classifier_score"] = metrics.classifier_score(fake_probs)
     result["real_classifier_score"] = metrics.classifier_score(real_probs)
     result["frechet_distance"] = metrics.frechet_distance(fake_features, real_features)

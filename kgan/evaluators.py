@@ -114,6 +114,12 @@ class Evaluator:
             classifier.inputs, [logits, classifier.get_layer(features_layer).output]
         )
 
+    @property
+    def identity(self) -> dict:
+        """Which evaluator measured a result: its name and its weights' sha256 (None for
+        weights a record does not list, as ImageNet's InceptionV3), as metrics record them."""
+        return {"evaluator": self.name, "evaluator_sha256": self.record.get("weights_sha256")}
+
     def check_fits(self, model, name: str):
         """Raises ValueError (one line) unless ``model`` makes images this evaluator reads."""
         expected = tuple(self.record["image_shape"])

@@ -110,7 +110,7 @@ def measure(
         "source": name,
         "dataset": NAME,
         "architecture": getattr(model, "architecture", None),
-        "evaluator": evaluator.name,
+        **evaluator.identity,
         **coverage,
         "real_modes": real_coverage["modes"],
         "real_reverse_kl": real_coverage["reverse_kl"],

@@ -147,7 +147,7 @@ def classification_accuracy_score(
         labels=CONDITIONING if conditional else PSEUDO_LABELS,
         truncation=truncation,
         seed=seed,
-        evaluator=evaluator.name,
+        **evaluator.identity,
         evaluator_accuracy=evaluator.record.get("test_accuracy"),
         classifier="kgan.evaluators.build_classifier, trained by "
         "kgan.evaluator_training.fit_classifier (the evaluator recipe)",

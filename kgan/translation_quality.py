@@ -187,7 +187,7 @@ def evaluate_translator(model, name, spec, evaluator=None, limit=None, say=print
     architecture = getattr(model, "architecture", None)
     say(f"translating the held-out {kind.description} of {spec}")
     result = {"source": name, "task": "translation", "architecture": architecture}
-    result.update(dataset=evaluator.dataset, evaluator=evaluator.name, data=str(spec))
+    result.update(dataset=evaluator.dataset, data=str(spec), **evaluator.identity)
     if kind.name == "domains":
         result["metrics"] = measure_domains(model, spec, evaluator, limit)
     else:

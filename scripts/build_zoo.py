@@ -7,6 +7,7 @@
     python scripts/build_zoo.py --all --stage card         # re-render cards and the zoo table
     python scripts/build_zoo.py --all --stage truncation   # measure each entry at ψ 0.8/0.6/0.4
     python scripts/build_zoo.py --all --stage cas          # measure each entry's CAS
+    python scripts/build_zoo.py --all --stage metrics      # all of the above again, no training
 
 Each entry trains into RUNS/<name> through kgan.training.train_run (the code
 behind `kgan train`) on the backend its recipe names, is written as a new
@@ -33,7 +34,7 @@ from kgan_launcher import keras_deferred
 with keras_deferred():  # the backend is chosen below, so kgan must not import Keras yet
     from kgan.console import OneLineErrorsCommand, use_backend
 
-STAGES = ("train", "all", "card", "truncation", "cas")
+STAGES = ("train", "all", "card", "metrics", "truncation", "cas")
 
 
 def training_seconds(run: Path) -> float:
@@ -137,10 +138,49 @@ def remeasure(name: str, runs: Path, stage: str):
     click.echo(f"{name}: {stage} measured")
 
 
-def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note=None):
-    from kgan import evaluation, provenance, saving, training, zoo
-    from kgan.runs import RunDirectory
+def measure_and_install(entry, name: str):
+    """Measures a staged entry (``kgan.evaluate`` and every one of the ``measurements`` that
+    applies), writes its metrics and card, seals it and installs it as ``name``; returns
+    its targets (a translator's against its baseline too)."""
+    from kgan import evaluation, saving
     from kgan.zoo import publish, translation_cards
+
+    result = evaluation.evaluate(entry.directory, dataset=entry.dataset)
+    result["source"] = name
+    entry = publish.write_metrics(entry, result)
+    for applies, measure, write in measurements().values():
+        if applies(entry):
+            entry = write(entry, measure(entry.directory, entry))
+    publish.write_card(entry, saving.load(entry.directory))
+    publish.seal_entry(entry)
+    publish.install_entry(entry.directory, name)
+    targets = result["targets"]
+    if entry.task == "translation":  # and those against its baseline, which the card checks
+        targets = targets + translation_cards.baseline_targets(entry)
+    return targets
+
+
+def remeasure_metrics(name: str, runs: Path) -> list[dict]:
+    """Measures an installed entry again from its weights (after a new evaluator, say): a
+    copy beside the zoo, unsealed, then ``measure_and_install``."""
+    from kgan.zoo import ZooEntry, publish
+
+    entry = ZooEntry.read(name)
+    staged = runs / f"{name}.entry"
+    shutil.rmtree(staged, ignore_errors=True)  # a killed build's leftovers
+    shutil.copytree(entry.directory, staged)
+    return measure_and_install(publish.unseal_entry(ZooEntry.read_folder(staged, name)), name)
+
+
+def report_targets(name: str, targets: list[dict], done: str):
+    missed = [t["target"] for t in targets if not t["met"]]
+    click.echo(f"{name}: {done}; targets missed: {', '.join(missed) or 'none'}")
+
+
+def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note=None):
+    from kgan import provenance, saving, training, zoo
+    from kgan.runs import RunDirectory
+    from kgan.zoo import publish
 
     publish.recover_entry(name)
     if stage == "card":
@@ -148,6 +188,9 @@ def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note
         return
     if stage in measurements():
         remeasure(name, runs, stage)
+        return
+    if stage == "metrics":
+        report_targets(name, remeasure_metrics(name, runs), "measured again")
         return
     published = (zoo.zoo_root() / name / zoo.MANIFEST_FILE).is_file()
     if stage == "all" and published and not overwrite:
@@ -180,20 +223,7 @@ def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note
         **({"timing_note": timing_note} if timing_note else {}),
     )
     entry = publish.publish_entry(staged, model, recipe, name=name, build=build, previous=previous)
-    result = evaluation.evaluate(staged, dataset=entry.dataset)
-    result["source"] = name
-    entry = publish.write_metrics(entry, result)
-    for applies, measure, write in measurements().values():
-        if applies(entry):
-            entry = write(entry, measure(staged, entry))
-    publish.write_card(entry, saving.load(staged))
-    publish.seal_entry(entry)
-    publish.install_entry(staged, name)
-    targets = result["targets"]
-    if entry.task == "translation":  # and those against its baseline, which the card checks
-        targets = targets + translation_cards.baseline_targets(entry)
-    missed = [t["target"] for t in targets if not t["met"]]
-    click.echo(f"{name}: published; targets missed: {', '.join(missed) or 'none'}")
+    report_targets(name, measure_and_install(entry, name), "published")
 
 
 @click.command(cls=OneLineErrorsCommand)

@@ -164,6 +164,15 @@ def seal_entry(entry: ZooEntry) -> ZooEntry:
     return dataclasses.replace(entry, manifest=manifest)
 
 
+def unseal_entry(entry: ZooEntry) -> ZooEntry:
+    """The manifest of a copy of an installed entry forgets its files' sha256 (the weights'
+    stays, and ``kgan.load`` still checks it), so the copy can be measured again and its
+    metrics and card rewritten; ``seal_entry`` lists them again."""
+    manifest = {k: v for k, v in read_manifest(entry.directory).items() if k != "files"}
+    files.write_json_atomically(entry.directory / MANIFEST_FILE, manifest)
+    return dataclasses.replace(entry, manifest=manifest)
+
+
 def install_entry(staged, name: str) -> Path:
     """Moves a built entry from ``staged`` into the zoo as ``name``, replacing the old one.
 
