@@ -91,6 +91,12 @@ def cas_section(result: dict) -> str:
     if not cas:
         return not_measured(result["source"], "cas")
     n = cas["n"]
+    labels = (
+        "their conditioning"
+        if "label_accuracy" in result  # a conditional model's
+        else f"pseudo-labels, the {cas['evaluator']} evaluator's reading of each image (so the "
+        "score inherits what the evaluator knows)"
+    )
     rows = [
         ("generated (CAS)", f"{n:,}", cas["cas_epochs"], f"{cas['cas']:.4f}"),
         ("real", f"{n:,}", cas["real_epochs"], f"{cas['real']:.4f}"),
@@ -102,8 +108,7 @@ def cas_section(result: dict) -> str:
         f"network and training recipe (seed {cas['seed']}) trained on each set below and "
         f"tested on the real held-out split ({cas['test_count']:,} images) of the "
         f"{cas['evaluator']} evaluator (whose own held-out accuracy is "
-        f"{number(cas['evaluator_accuracy'])}). The generated images' labels: {cas['labels']} "
-        "(pseudo-labels pass the evaluator's knowledge on to the score).\n\n"
+        f"{number(cas['evaluator_accuracy'])}). The generated images' labels: {labels}.\n\n"
         + table(["trained on", "images", "epochs", "held-out accuracy"], rows)
         + f"\n\nCAS / real: {cas['cas'] / cas['real']:.3f}."
     )
