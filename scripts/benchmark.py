@@ -174,7 +174,7 @@ def _steps_per_execution(value, steps) -> list[int]:
     "--keras-layer-calls",
     is_flag=True,
     help="Also measure kgan with every layer called through Keras's Layer.__call__ "
-    "(what the PyTorch fast path skips).",
+    "(what the PyTorch fast path skips), and with each layer's own call (no torch kernels).",
 )
 @click.option(
     "--compile",
@@ -192,7 +192,8 @@ def main(
     architecture_names = _names(architectures, ARCHITECTURES, "architectures")
     execution_counts = _steps_per_execution(executions, steps)
     sizes = _positive_integers(batch_sizes, "--batch-size")
-    variants = ["kgan"] + ["keras-layer-calls"] * keras_layer_calls + ["jit-compile"] * jit_compile
+    layer_variants = ["layer-calls", "keras-layer-calls"] * keras_layer_calls
+    variants = ["kgan", *layer_variants] + ["jit-compile"] * jit_compile
     batch_size = sizes[0]  # the recipes' table
     tables = []
     if training:
@@ -202,7 +203,7 @@ def main(
             for name, size, count, variant in itertools.product(
                 architecture_names, sizes, execution_counts, variants
             ):
-                if variant == "keras-layer-calls" and backend != "torch":
+                if variant in layer_variants and backend != "torch":
                     continue  # TensorFlow and JAX always call the layers through Keras
                 # One process per measurement, so none inherits another's memory or caches.
                 extra = ["--architectures", name, "--batch-size", str(size)]

@@ -61,7 +61,7 @@ def train_flops_per_image(model) -> float | None:
 # How kgan's step runs: as kgan trains by default; with every layer called through Keras's
 # Layer.__call__ (what the PyTorch fast path skips; the same on TensorFlow and JAX); or with
 # compile(jit_compile=True) (on PyTorch, Keras's torch.compile route).
-VARIANTS = ("kgan", "keras-layer-calls", "jit-compile")
+VARIANTS = ("kgan", "layer-calls", "keras-layer-calls", "jit-compile")
 
 
 def measure(
@@ -88,8 +88,11 @@ def measure(
 
     timer = interleaved_timer(native_block)
     data = (images, labels) if model.num_classes else (images,)
-    calls = kgan.backend.through_keras_layer_calls()
-    with calls if variant == "keras-layer-calls" else contextlib.nullcontext():
+    calls = {
+        "keras-layer-calls": kgan.backend.through_keras_layer_calls,
+        "layer-calls": kgan.backend.without_layer_kernels,
+    }.get(variant, contextlib.nullcontext)
+    with calls():
         start = time.perf_counter()
         timed_fit(model, data, batch_size, steps, repeats, timer)
         total = time.perf_counter() - start

@@ -98,6 +98,30 @@ def test_kgan_networks_take_the_direct_path():
 
 
 @TORCH_ONLY
+def test_the_torch_kernels_give_each_layers_call_bit_for_bit():
+    from kgan.backend import torch as torch_backend  # the PyTorch module: only importable here
+
+    network = keras.Sequential(
+        [keras.Input((5,)), layers.Dense(8, activation="tanh"), layers.LeakyReLU(0.3),
+         layers.Dense(8, use_bias=False), layers.Dense(3)]
+    )  # fmt: skip
+    x = keras.random.normal((4, 5), seed=0)
+    kernels = torch_backend.KERNELS
+    assert all(kernels[type(layer)](layer) is not None for layer in network.layers)
+    with_kernels = backend.call_network(network, x, False)
+    with backend.without_layer_kernels():
+        calls = backend.call_network(network, x, False)
+    for outputs in (with_kernels, calls):
+        np.testing.assert_array_equal(
+            keras.ops.convert_to_numpy(outputs), keras.ops.convert_to_numpy(network(x))
+        )
+    adapted = layers.Dense(4)
+    adapted.build((None, 5))
+    adapted.enable_lora(2)  # its kernel is a sum of three: Dense.call's own path
+    assert kernels[layers.Dense](adapted) is None
+
+
+@TORCH_ONLY
 def test_what_keras_would_convert_or_autocast_goes_through_keras():
     model = helpers.tiny_model("dcgan")
     as_numpy = np.zeros((2, model.latent_dim), "float32")  # __call__ converts it first

@@ -389,6 +389,7 @@ def _built(tmp_path, monkeypatch, name, recipe):
     # CAS trains three classifiers: a few hundred images and updates test the route
     monkeypatch.setattr(synthesis, "MAX_CAS_SAMPLES", 200)
     monkeypatch.setattr(evaluator_training, "MIN_STEPS", 10)
+    monkeypatch.setattr(publish, "TRUNCATIONS", (1.0, 0.5))  # one ψ besides 1: the route
     args = [name, "--runs", str(tmp_path / "runs"), "--quiet"]
     result = CliRunner().invoke(build_zoo, args)
     assert result.exit_code == 0, result.output

@@ -35,7 +35,9 @@ here and nowhere else. Each backend module offers the same functions:
   the way the networks of a step are called; on PyTorch it skips Keras's per-layer
   Python (``Layer.__call__``) where that gives the same result bit for bit.
 - ``through_keras_layer_calls()``: a context in which ``call_network`` is the plain
-  Keras call on every backend (to compare the two, as the tests and the benchmark do).
+  Keras call on every backend (to compare the two, as the tests and the benchmark do);
+  ``without_layer_kernels()`` one in which PyTorch calls each layer's own ``call`` (not
+  the torch ops that some layers' calls amount to).
 - ``EXPORT_FORMATS``: the ``Model.export`` formats Keras supports on this
   backend, each with the optional packages it needs (tf2onnx, jax2onnx, onnx).
 - ``is_out_of_memory(error)``: whether ``error`` is this backend's failed
@@ -77,6 +79,7 @@ is_out_of_memory = _impl.is_out_of_memory
 # Traced backends (TensorFlow, JAX) compile the per-layer Python away: Keras's own call.
 call_network = getattr(_impl, "call_network", _keras_call)
 through_keras_layer_calls = getattr(_impl, "through_keras_layer_calls", contextlib.nullcontext)
+without_layer_kernels = getattr(_impl, "without_layer_kernels", contextlib.nullcontext)
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -95,4 +98,5 @@ __all__ = [
     "test_step",
     "through_keras_layer_calls",
     "train_step",
+    "without_layer_kernels",
 ]

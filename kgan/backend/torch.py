@@ -2,6 +2,7 @@
 
 import contextlib
 
+import keras
 import torch
 
 from kgan.backend import eager, keras_private
@@ -21,26 +22,65 @@ EXPORT_FORMATS = {"onnx": ("onnx",)}
 MULTI_STEP_EXECUTION = False
 
 
-_DIRECT_CALLS = [True]  # False inside through_keras_layer_calls()
+# How call_network calls layers: "kernels" (KERNELS, else each layer's call), "calls" (each
+# layer's call: without_layer_kernels()), "keras" (Layer.__call__: through_keras_layer_calls()).
+_LAYER_CALLS = ["kernels"]
+
+
+def _dense_forward(layer):
+    # Dense.call is keras.ops.matmul and add (and its activation); on float32 tensors their
+    # conversions and casts do nothing, and the kernel property's quantization dispatch
+    # neither, so torch's own two ops give its result bit for bit.
+    if layer.lora_enabled or layer.quantization_mode is not None:
+        return None
+    kernel, bias, activation = layer._kernel, layer.bias, layer.activation
+    plain = activation in (None, keras.activations.linear)
+
+    def forward(inputs):
+        outputs = torch.matmul(inputs, kernel.value)
+        if bias is not None:
+            outputs = torch.add(outputs, bias.value)
+        return outputs if plain else activation(outputs)
+
+    return forward
+
+
+def _leaky_relu_forward(layer):
+    # LeakyReLU.call is keras.ops.leaky_relu: a conversion, then this.
+    slope = layer.negative_slope
+    return lambda inputs: torch.nn.functional.leaky_relu(inputs, negative_slope=slope)
+
+
+# Layers whose call kgan runs as the torch ops it amounts to (keras_private.call_directly).
+KERNELS = {keras.layers.Dense: _dense_forward, keras.layers.LeakyReLU: _leaky_relu_forward}
 
 
 def call_network(network, inputs, training):
     # Keras's per-layer Python (Layer.__call__) is most of a small network's eager step;
     # keras_private.call_directly skips it wherever that gives Keras's result bit for bit.
-    if _DIRECT_CALLS[-1]:
-        outputs = keras_private.call_directly(network, inputs, training)
+    if _LAYER_CALLS[-1] != "keras":
+        kernels = KERNELS if _LAYER_CALLS[-1] == "kernels" else None
+        outputs = keras_private.call_directly(network, inputs, training, kernels)
         if outputs is not None:
             return outputs
     return network(inputs, training=training)
 
 
 @contextlib.contextmanager
-def through_keras_layer_calls():
-    _DIRECT_CALLS.append(False)
+def _layer_calls(mode):
+    _LAYER_CALLS.append(mode)
     try:
         yield
     finally:
-        _DIRECT_CALLS.pop()
+        _LAYER_CALLS.pop()
+
+
+def through_keras_layer_calls():
+    return _layer_calls("keras")
+
+
+def without_layer_kernels():
+    return _layer_calls("calls")
 
 
 def minimize(model, loss_fn, variables, optimizer):
