@@ -113,6 +113,20 @@ def measurements():
     }
 
 
+def staged_copy(name: str, runs: Path) -> Path:
+    """A copy of the installed entry ``name`` beside the zoo, to be measured and installed
+    again. Every installed file is checked against its sha256 first, so that sealing the
+    copy again never passes an edited file off as genuine."""
+    from kgan.zoo import ZooEntry, verify_entry
+
+    directory = ZooEntry.read(name).directory
+    verify_entry(directory, f"zoo entry {name!r}")
+    staged = runs / f"{name}.entry"
+    shutil.rmtree(staged, ignore_errors=True)  # a killed build's leftovers
+    shutil.copytree(directory, staged)
+    return staged
+
+
 def remeasure(name: str, runs: Path, stage: str):
     """Adds one of the ``measurements`` to an installed entry, as a build replaces one:
     measured first (a load checks every file's sha256), then written into a copy beside the
@@ -128,9 +142,7 @@ def remeasure(name: str, runs: Path, stage: str):
         )
         return
     model, result = kgan.load(name), measure(name, entry)
-    staged = runs / f"{name}.entry"
-    shutil.rmtree(staged, ignore_errors=True)  # a killed build's leftovers
-    shutil.copytree(entry.directory, staged)
+    staged = staged_copy(name, runs)
     copy = write(ZooEntry.read_folder(staged, name), result)
     publish.write_card(copy, model)
     publish.seal_entry(copy)
@@ -161,14 +173,11 @@ def measure_and_install(entry, name: str):
 
 
 def remeasure_metrics(name: str, runs: Path) -> list[dict]:
-    """Measures an installed entry again from its weights (after a new evaluator, say): a
-    copy beside the zoo, unsealed, then ``measure_and_install``."""
+    """Measures an installed entry again from its weights (after a new evaluator, say): its
+    checked copy beside the zoo, unsealed, then ``measure_and_install``."""
     from kgan.zoo import ZooEntry, publish
 
-    entry = ZooEntry.read(name)
-    staged = runs / f"{name}.entry"
-    shutil.rmtree(staged, ignore_errors=True)  # a killed build's leftovers
-    shutil.copytree(entry.directory, staged)
+    staged = staged_copy(name, runs)
     return measure_and_install(publish.unseal_entry(ZooEntry.read_folder(staged, name)), name)
 
 

@@ -449,6 +449,12 @@ def test_build_zoo_trains_evaluates_and_publishes_an_entry(tmp_path, monkeypatch
     for row, first in zip(again.metrics["truncation"], built.metrics["truncation"], strict=True):
         assert row == pytest.approx(first, rel=1e-3)  # the same measurement again
     assert again.manifest["weights_sha256"] == built.manifest["weights_sha256"]
+    # An edited file is refused, never sealed again as genuine.
+    card = (entry / "README.md").read_text()
+    (entry / "README.md").write_text(card + "edited\n")
+    refused = CliRunner().invoke(build_zoo, [*args, "--stage", "metrics"])
+    assert refused.exit_code != 0 and "sha256" in refused.output, refused.output
+    assert (entry / "README.md").read_text() == card + "edited\n"
 
 
 def test_build_zoo_publishes_a_translator_with_its_card_picture_and_check(tmp_path, monkeypatch):
