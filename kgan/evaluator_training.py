@@ -31,10 +31,13 @@ from kgan.evaluators import (
     EVALUATOR_FILE,
     HELD_OUT_SHARE,
     MIN_SIZE,
+    SMALL_NETWORK,
+    ClassifierNetwork,
     Evaluator,
     build_classifier,
     data_record,
     load_evaluator,
+    read_record,
     reference_splits,
 )
 from kgan.files import CACHE_VARIABLE, cache_root  # noqa: F401 - CACHE_VARIABLE: re-exported
@@ -71,12 +74,14 @@ def auto_epochs(count: int) -> int:
 
 
 def train_evaluator(train, out, *, test=None, epochs=None, seed=0, flip=False, class_names=None,
-                    dataset=None, data_license=None, command=None, overwrite=False, verbose=2,
-                    echo=print) -> dict:  # fmt: skip
+                    network=SMALL_NETWORK, dataset=None, data_license=None, note=None, command=None,
+                    overwrite=False, verbose=2, echo=print) -> dict:  # fmt: skip
     """Trains the evaluator classifier on labelled data ``train`` into the folder ``out``.
 
     Held-out accuracy is measured on ``test``, or on a seeded sixth of
-    ``train`` kept out of training; ``epochs`` defaults to ``auto_epochs``.
+    ``train`` kept out of training; ``epochs`` defaults to ``auto_epochs``; ``network`` is
+    the CNN's shape (``kgan.evaluators.ClassifierNetwork``, recorded); ``note``, a
+    paragraph for the card (why this network and length, say).
     Writes classifier.weights.h5, evaluator.json (data, classes, accuracy,
     sha256, provenance) and a card, as one folder placed whole; an existing
     ``out`` is refused unless ``overwrite``. Returns the record.
@@ -95,13 +100,14 @@ def train_evaluator(train, out, *, test=None, epochs=None, seed=0, flip=False, c
     class_names = list(class_names or _class_names(DataSpec.parse(train), num_classes))
     epochs = epochs or auto_epochs(len(train_x))
     keras.utils.set_random_seed(seed)
-    classifier = fit_classifier(train_x, train_y, num_classes, epochs, seed, flip, verbose)
+    classifier = fit_classifier(train_x, train_y, num_classes, epochs, seed, flip, verbose, network)
     predicted = classifier.predict(test_x, batch_size=500, verbose=0).argmax(axis=1)
     record = {
         "dataset": dataset,
         "data": data,
         "image_shape": list(train_x.shape[1:]),
         "num_classes": num_classes,
+        "network": network.as_record(),
         "class_names": class_names,
         "train_count": len(train_x),
         "test_count": len(test_x),
@@ -111,6 +117,7 @@ def train_evaluator(train, out, *, test=None, epochs=None, seed=0, flip=False, c
             for c in range(num_classes)
         ],
         "data_license": data_license,
+        "note": note,
     }
     command = command or f"kgan evaluator train --data {data['train']} --out {out}"
     record["provenance"] = provenance(command, epochs=epochs, seed=seed)
@@ -118,7 +125,7 @@ def train_evaluator(train, out, *, test=None, epochs=None, seed=0, flip=False, c
     def write(folder):
         Path(folder).mkdir()
         # An uncompiled copy: the file holds the network, not the optimizer state.
-        export = build_classifier(train_x.shape[1:], num_classes)
+        export = build_classifier(train_x.shape[1:], num_classes, network)
         export.set_weights(classifier.get_weights())
         export.save_weights(str(Path(folder) / CLASSIFIER_WEIGHTS))
         record["weights_sha256"] = files.sha256_file(Path(folder) / CLASSIFIER_WEIGHTS)
@@ -130,11 +137,12 @@ def train_evaluator(train, out, *, test=None, epochs=None, seed=0, flip=False, c
     return record
 
 
-def fit_classifier(train_x, train_y, num_classes, epochs, seed=0, flip=False, verbose=0):
+def fit_classifier(train_x, train_y, num_classes, epochs, seed=0, flip=False, verbose=0,
+                   network=SMALL_NETWORK):  # fmt: skip
     """The evaluator recipe: ``build_classifier`` trained on images in [-1, 1] with random
     translations (and mirror images with ``flip``), Adam 2e-3 with a cosine decay, batches of
     ``BATCH_SIZE``, ``epochs`` passes; the evaluators and the Classification Accuracy Score
-    (``kgan.synthesis``) share it."""
+    (``kgan.synthesis``, with the default ``network``) share it."""
     tf = quiet.import_tensorflow_quietly()  # a tf.data pipeline, as kgan.data's
     steps = [layers.RandomTranslation(0.1, 0.1, fill_mode="constant", fill_value=-1.0)]
     if flip:  # only where mirror images are still members of their class
@@ -157,7 +165,7 @@ def fit_classifier(train_x, train_y, num_classes, epochs, seed=0, flip=False, ve
         .map(augment, num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )
-    classifier = build_classifier(train_x.shape[1:], num_classes)
+    classifier = build_classifier(train_x.shape[1:], num_classes, network)
     total_steps = math.ceil(epochs * len(train_x) / BATCH_SIZE)
     classifier.compile(
         optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, total_steps)),
@@ -197,12 +205,14 @@ def evaluator_card(record: dict) -> str:
         f"a seeded {data['held_out_share']:.3f} of the train data (seed {data['split_seed']})"
     )  # fmt: skip
     title = record.get("dataset") or data["train"]
+    network = ClassifierNetwork.from_record(record.get("network"))
+    note = f"\n{record['note']}\n" if record.get("note") else ""
     return f"""# {title} evaluator classifier
 
 The classifier behind `kgan evaluate` for this data: a small CNN
-(`kgan.evaluators.build_classifier`: conv 32 / 64 / 128, each with BN, ReLU and
-max-pooling, a 128-unit `features` layer, dropout, logits), trained on the
-**train** images and measured on the **held-out** ones.
+(`kgan.evaluators.build_classifier`: {network.describe()}, each convolution with BN
+and ReLU, max-pooling after each stage, a 128-unit `features` layer, dropout,
+logits), trained on the **train** images and measured on the **held-out** ones.
 
 - Train data: `{data["train"]}` ({record["train_count"]} images)
 - Held-out data: {held_out} ({record["test_count"]} images)
@@ -211,11 +221,22 @@ max-pooling, a 128-unit `features` layer, dropout, logits), trained on the
 - Trained with: `{prov["command"]}`
 - Backend {prov["backend"]}, {prov["machine"]}, {prov["date"]}; versions {versions}
 - Data license: {record["data_license"] or "the data's own"}; weights license: Apache-2.0
-
+{note}
 | class | held-out accuracy |
 |---|---|
 {rows}
 """
+
+
+def rewrite_card(folder, note: str | None) -> dict:
+    """Writes an evaluator folder's card again from its record, with ``note`` as its note
+    (kept in evaluator.json); the weights and their sha256 are untouched. Returns the record."""
+    folder = Path(folder)
+    record = read_record(folder)
+    record["note"] = note
+    files.write_json_atomically(folder / EVALUATOR_FILE, record)
+    files.write_text_atomically(folder / CARD_FILE, evaluator_card(record))
+    return record
 
 
 def cached_evaluator(spec, epochs: int | None = None, echo=print) -> Evaluator:

@@ -18,6 +18,7 @@ Example:
 >>> probabilities, features = evaluator.predict(images)  # doctest: +SKIP
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import keras
@@ -42,17 +43,76 @@ INCEPTION_WEIGHTS = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
 INCEPTION_SIZE = 299
 
 
-def build_classifier(image_shape=(28, 28, 1), num_classes=10):
+@dataclass(frozen=True)
+class ClassifierNetwork:
+    """The shape of the evaluator CNN: ``filters`` per stage, and ``convs_per_stage`` 3x3
+    convolutions (each with BN and ReLU) before each stage's max-pool. An evaluator.json
+    records it under ``network``; one without (kgan 0.2's) has the default.
+
+    Example:
+
+    >>> from kgan.evaluators import ClassifierNetwork, build_classifier
+    >>> deeper = ClassifierNetwork(convs_per_stage=2)
+    >>> build_classifier((28, 28, 1), 10, deeper).count_params()
+    436650
+    """
+
+    filters: tuple[int, ...] = (32, 64, 128)
+    convs_per_stage: int = 1
+
+    def __post_init__(self):
+        filters = tuple(int(f) for f in self.filters)
+        if not filters or min(filters) < 1 or int(self.convs_per_stage) < 1:
+            raise ValueError(
+                f"kgan: an evaluator network needs positive filters and convs_per_stage; "
+                f"got filters {list(self.filters)}, convs_per_stage {self.convs_per_stage}."
+            )
+        object.__setattr__(self, "filters", filters)
+        object.__setattr__(self, "convs_per_stage", int(self.convs_per_stage))
+
+    @classmethod
+    def from_record(cls, record: dict | None) -> "ClassifierNetwork":
+        """The network an evaluator.json's ``network`` names (None: the default)."""
+        if record is None:
+            return cls()
+        try:
+            return cls(tuple(record["filters"]), record["convs_per_stage"])
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(
+                f'kgan: an evaluator\'s network must read {{"filters": [32, 64, 128], '
+                f'"convs_per_stage": 1}} (positive integers); got {record!r}.'
+            ) from None
+
+    def as_record(self) -> dict:
+        return {"filters": list(self.filters), "convs_per_stage": self.convs_per_stage}
+
+    def describe(self) -> str:
+        """As a card says it: "conv 32 / 64 / 128", or "2 x conv 32 / 64 / 128"."""
+        times = "" if self.convs_per_stage == 1 else f"{self.convs_per_stage} x "
+        return times + "conv " + " / ".join(str(f) for f in self.filters)
+
+
+# kgan 0.2's network, and still the one the Classification Accuracy Score trains.
+SMALL_NETWORK = ClassifierNetwork()
+
+
+def build_classifier(
+    image_shape=(28, 28, 1), num_classes=10, network: ClassifierNetwork = SMALL_NETWORK
+) -> keras.Model:
     """The evaluator CNN: conv 32 / 64 / 128 (BN, ReLU, max-pool), 128 ``features``, logits.
 
-    Small on purpose (about 15 MFLOP per 28x28 image), so it trains in minutes on a CPU.
+    Small by default (about 15 MFLOP per 28x28 image), so it trains in minutes on a CPU;
+    ``network`` makes it wider or deeper (``ClassifierNetwork``).
     """
     images = keras.Input(tuple(image_shape), name="images")
     x = images
-    for stage, filters in enumerate((32, 64, 128)):
-        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{stage}")(x)
-        x = layers.BatchNormalization(name=f"bn{stage}")(x)
-        x = layers.ReLU()(x)
+    for stage, filters in enumerate(network.filters):
+        for conv in range(network.convs_per_stage):
+            # The first convolution of a stage keeps kgan 0.2's names.
+            suffix = f"{stage}" if conv == 0 else f"{stage}_{conv}"
+            x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{suffix}")(x)
+            x = layers.BatchNormalization(name=f"bn{suffix}")(x)
+            x = layers.ReLU()(x)
         x = layers.MaxPooling2D(2, name=f"pool{stage}")(x)
     # Any image size: global pooling past 28x28, as Flatten gives at 28x28 (3x3 cells).
     x = layers.Flatten()(x) if x.shape[1] * x.shape[2] <= 9 else layers.GlobalAveragePooling2D()(x)
@@ -277,6 +337,14 @@ def load_evaluator(source) -> Evaluator:
     name = source if source in DATASET_NAMES else str(trained_on)
     weights = folder / CLASSIFIER_WEIGHTS
     files.verify_file(weights, record["weights_sha256"], f"the {name} evaluator")
-    classifier = build_classifier(tuple(record["image_shape"]), int(record["num_classes"]))
-    classifier.load_weights(str(weights))
+    network = ClassifierNetwork.from_record(record.get("network"))
+    classifier = build_classifier(tuple(record["image_shape"]), int(record["num_classes"]), network)
+    try:
+        classifier.load_weights(str(weights))
+    except ValueError:  # Keras lists every layer that did not fit, over many lines
+        raise ValueError(
+            f"kgan: the {name} evaluator's weights do not fit the network its "
+            f"{EVALUATOR_FILE} records ({network.describe()}); expected the record written "
+            "with them (train the evaluator again)."
+        ) from None
     return Evaluator(name, classifier, record)

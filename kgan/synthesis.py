@@ -3,8 +3,9 @@
 CAS (Ravuri & Vinyals 2019) asks whether generated images can stand in for real
 ones: a classifier trained on generated images is tested on real held-out
 images, beside the same classifier trained on as many real images. The
-classifier is fixed: the evaluator's network (``kgan.evaluators.build_classifier``)
-and its training recipe (``kgan.evaluator_training.fit_classifier``: random
+classifier is fixed: kgan's small evaluator network (``kgan.evaluators.SMALL_NETWORK``,
+whatever network the evaluator itself has, so that scores compare across data sets)
+and the evaluator training recipe (``kgan.evaluator_training.fit_classifier``: random
 translations, Adam 2e-3 with a cosine decay, batches of 128, ``auto_epochs``
 passes), seed 0, no mirror images.
 
@@ -28,7 +29,7 @@ from kgan import evaluation, files
 from kgan import images as grids
 from kgan.data.rules import to_unit_range
 from kgan.evaluator_training import auto_epochs, fit_classifier
-from kgan.evaluators import Evaluator
+from kgan.evaluators import SMALL_NETWORK, Evaluator
 from kgan.models.latent_space import check_has_latents, check_truncation
 
 # Label sources, as metrics and files name them.
@@ -137,7 +138,9 @@ def classification_accuracy_score(
         what = key.replace("_", " ")
         say(f"training the classifier on {what} ({len(x)} images, {epochs} epochs)")
         keras.utils.set_random_seed(seed)  # the same start for every training set
-        classifier = fit_classifier(x, y, evaluator.num_classes, epochs, seed)
+        classifier = fit_classifier(
+            x, y, evaluator.num_classes, epochs, seed, network=SMALL_NETWORK
+        )
         predicted = classifier.predict(test_x, batch_size=500, verbose=0).argmax(-1)
         result[key] = float(np.mean(predicted == test_y))
         result[f"{key}_epochs"] = epochs
@@ -151,5 +154,6 @@ def classification_accuracy_score(
         evaluator_accuracy=evaluator.record.get("test_accuracy"),
         classifier="kgan.evaluators.build_classifier, trained by "
         "kgan.evaluator_training.fit_classifier (the evaluator recipe)",
+        network=SMALL_NETWORK.describe(),
     )
     return result

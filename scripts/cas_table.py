@@ -3,10 +3,11 @@
     python -m scripts.cas_table                             # every entry
     python -m scripts.cas_table --entries cgan-mnist --markdown cas.md
 
-For each entry, ``kgan.synthesis.classification_accuracy_score`` with its defaults: the
-evaluator's network and recipe trained on n generated images (n = the real training split,
-at most 10,000; seed 0), on n real ones, and on both, each tested on the real held-out split.
-Unconditional entries are labelled by their evaluator (pseudo-labels). Prints a markdown table.
+For each entry, ``kgan.synthesis.classification_accuracy_score`` with its defaults: kgan's
+small evaluator network and the evaluator recipe trained on n generated images (n = the real
+training split, at most 10,000; seed 0), on n real ones, and on both, each tested on the real
+held-out split. Unconditional entries are labelled by their evaluator (pseudo-labels). Prints a
+markdown table.
 """
 
 import click

@@ -77,6 +77,36 @@ def test_an_evaluator_trained_for_labelled_colour_data_classifies_it(tmp_path):
     )
 
 
+def test_a_deeper_evaluator_network_is_recorded_and_rebuilt_at_load(tmp_path):
+    spec = quadrant_data(tmp_path / "quadrants.npz", per_class=12)
+    out = tmp_path / "ev"
+    helpers.invoke_ok(["evaluator", "train", "--data", spec, "--out", str(out), "--epochs",
+                       "2", "--convs-per-stage", "2"])  # fmt: skip
+    record = json.loads((out / evaluators.EVALUATOR_FILE).read_text())
+    assert record["network"] == {"filters": [32, 64, 128], "convs_per_stage": 2}
+    assert "2 x conv 32 / 64 / 128" in (out / "README.md").read_text()
+    weights = (out / evaluators.CLASSIFIER_WEIGHTS).read_bytes()
+    evaluator_training.rewrite_card(out, "Why this network: measured.")
+    assert "\nWhy this network: measured.\n" in (out / "README.md").read_text()
+    assert json.loads((out / evaluators.EVALUATOR_FILE).read_text())["note"].startswith("Why")
+    assert (out / evaluators.CLASSIFIER_WEIGHTS).read_bytes() == weights
+    loaded = evaluators.load_evaluator(out)
+    convs = [layer for layer in loaded.classifier.layers if layer.name.startswith("conv")]
+    assert len(convs) == 6  # the weights could only load into the recorded shape
+    # A record without a network (kgan 0.2's evaluators) is the small one.
+    del record["network"]
+    (out / evaluators.EVALUATOR_FILE).write_text(json.dumps(record))
+    with pytest.raises(ValueError, match=r"do not fit the network .* \(conv 32 / 64 / 128\)"):
+        evaluators.load_evaluator(out)
+    small = evaluators.build_classifier((SIDE, SIDE, 3), CLASSES)
+    assert len([layer for layer in small.layers if layer.name.startswith("conv")]) == 3
+    with pytest.raises(ValueError, match="positive filters and convs_per_stage"):
+        evaluators.ClassifierNetwork(convs_per_stage=0)
+    for bad in ({"filters": [32]}, {"filters": "wide", "convs_per_stage": 1}, [1, 2]):
+        with pytest.raises(ValueError, match="an evaluator's network must read"):
+            evaluators.ClassifierNetwork.from_record(bad)
+
+
 def test_evaluate_with_data_trains_an_evaluator_once_and_reuses_it(tmp_path, cache):
     spec = quadrant_data(tmp_path / "quadrants.npz")
     run = colour_run(tmp_path)

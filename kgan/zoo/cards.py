@@ -103,9 +103,15 @@ def cas_section(result: dict) -> str:
         ("real + generated", f"{2 * n:,}", cas["real_plus_synthetic_epochs"],
          f"{cas['real_plus_synthetic']:.4f}"),
     ]  # fmt: skip
+    # Records since the deeper fashion-mnist evaluator name CAS's own (small) network.
+    network = (
+        f"kgan's small evaluator network ({cas['network']}) and the evaluator training recipe"
+        if "network" in cas
+        else "the evaluator's network and training recipe"
+    )
     return (
-        f"`kgan evaluate {result['source']} --cas` (Ravuri & Vinyals 2019): the evaluator's "
-        f"network and training recipe (seed {cas['seed']}) trained on each set below and "
+        f"`kgan evaluate {result['source']} --cas` (Ravuri & Vinyals 2019): {network} "
+        f"(seed {cas['seed']}) trained on each set below and "
         f"tested on the real held-out split ({cas['test_count']:,} images) of the "
         f"{cas['evaluator']} evaluator (whose own held-out accuracy is "
         f"{number(cas['evaluator_accuracy'])}). The generated images' labels: {labels}.\n\n"
@@ -125,7 +131,14 @@ def versus_table(entry: ZooEntry) -> str:
         for key, label in _HEADLINE_LABELS.items()
         if now.get(key) is not None
     ]
-    return table(["", f"kgan {previous['kgan_version']}", f"kgan {entry.kgan_version}"], rows)
+    versus = table(["", f"kgan {previous['kgan_version']}", f"kgan {entry.kgan_version}"], rows)
+    if entry.same_evaluator_as_previous():
+        return versus
+    return versus + (
+        f"\n\nThe two columns are not on one scale: kgan {previous['kgan_version']} was "
+        f"measured with the {entry.dataset} evaluator of its day, kgan {entry.kgan_version} with "
+        f"weights sha256 `{entry.metrics['evaluator_sha256'][:16]}`."
+    )
 
 
 def search_section(search: dict | None) -> str:
@@ -195,6 +208,9 @@ def render_card(entry: ZooEntry) -> str:
     protocol, counts = result["protocol"], result["real_counts"]
     timing = f" ({prov['timing_note']})" if prov.get("timing_note") else ""
     optimizers = recipe.optimizers
+    # Results since kgan 0.3 name the evaluator's weights (Evaluator.identity).
+    sha = result.get("evaluator_sha256")
+    weights = f", weights sha256 `{sha[:16]}`" if sha else ""
     optimizer_note = (
         f"Adam settings `{json.dumps(optimizers)}` over the architecture's defaults"
         if optimizers
@@ -236,7 +252,7 @@ kgan train {name} --data {dataset_info.full_data} --out runs/{name}-full
 
 ## Measured quality
 
-`kgan evaluate {name}` with the {dataset} evaluator (`zoo/evaluators/{dataset}/`):
+`kgan evaluate {name}` with the {dataset} evaluator (`zoo/evaluators/{dataset}/`{weights}):
 {protocol["num_samples"]:,} samples (seed {protocol["seed"]}) against the held-out split
 ({counts["test"]:,} real images; the floor compares {min(counts["train"], 10000):,} train
 images with them).
@@ -300,6 +316,8 @@ def synthesis_table(entries: list[ZooEntry]) -> str:
         missed = [t["target"] for t in entry.metrics["targets"] if not t["met"]]
         before = previous.get("frechet_distance")
         change = "—" if before is None else f"{before:.1f} → {head['frechet_distance']:.1f}"
+        if before is not None and not entry.same_evaluator_as_previous():
+            change += " (evaluators differ)"
         cas = entry.metrics.get("cas")
         rows.append(
             (

@@ -407,7 +407,14 @@ class ZooEntry:
             return self.previous
         if not self.metrics:
             return None
-        return {"kgan_version": self.kgan_version, **headline_numbers(self.metrics)}
+        evaluator = {"evaluator_sha256": self.metrics.get("evaluator_sha256")}
+        return {"kgan_version": self.kgan_version, **evaluator, **headline_numbers(self.metrics)}
+
+    def same_evaluator_as_previous(self) -> bool:
+        """Whether this release was measured with the evaluator weights the previous one
+        was (both unnamed counts as the same: results before kgan 0.3 name none)."""
+        previous = self.previous or {}
+        return previous.get("evaluator_sha256") == self.metrics.get("evaluator_sha256")
 
 
 def zoo_info(name: str) -> ZooEntry:
