@@ -135,9 +135,9 @@ def versus_table(entry: ZooEntry) -> str:
     if entry.same_evaluator_as_previous():
         return versus
     return versus + (
-        f"\n\nThe two columns are not on one scale: kgan {previous['kgan_version']} was "
-        f"measured with the {entry.dataset} evaluator of its day, kgan {entry.kgan_version} with "
-        f"weights sha256 `{entry.metrics['evaluator_sha256'][:16]}`."
+        f"\n\nThe two columns are not on one scale: the kgan {previous['kgan_version']} one "
+        f"was measured with the {entry.dataset} evaluator of its day, this entry's with the "
+        f"one it names now (weights sha256 `{entry.metrics['evaluator_sha256'][:16]}`)."
     )
 
 
