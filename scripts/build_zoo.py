@@ -5,6 +5,7 @@
     python scripts/build_zoo.py dcgan-mnist --recipe new.json --overwrite   # a new recipe
     python scripts/build_zoo.py --all --stage train        # training only
     python scripts/build_zoo.py --all --stage card         # re-render cards and the zoo table
+    python scripts/build_zoo.py pix2pix-fashion-edges --stage card --search s.json  # a new search
     python scripts/build_zoo.py --all --stage truncation   # measure each entry at ψ 0.8/0.6/0.4
     python scripts/build_zoo.py --all --stage cas          # measure each entry's CAS
     python scripts/build_zoo.py --all --stage metrics      # all of the above again, no training
@@ -35,6 +36,7 @@ with keras_deferred():  # the backend is chosen below, so kgan must not import K
     from kgan.console import OneLineErrorsCommand, use_backend
 
 STAGES = ("train", "all", "card", "metrics", "truncation", "cas")
+JSON_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)  # --recipe, --search
 
 
 def training_seconds(run: Path) -> float:
@@ -64,14 +66,26 @@ def check_run_matches(run: Path, recipe):
         )
 
 
-def rewrite_card(name: str):
-    """Re-renders an entry's card from its files and seals it again (no training)."""
+def rewrite_card(name: str, runs: Path, search_file: Path | None = None):
+    """Re-renders an entry's card from its files and seals it again (no training); with
+    ``search_file``, the recipe search is that file's first (a checked copy beside the zoo,
+    carded, sealed and installed, as ``remeasure`` does)."""
     import kgan
+    from kgan import files
     from kgan.zoo import ZooEntry, publish
 
-    entry = ZooEntry.read(name)
-    publish.write_card(entry, kgan.load(name))
-    publish.seal_entry(entry)
+    if search_file is None:
+        entry = ZooEntry.read(name)
+        publish.write_card(entry, kgan.load(name))
+        publish.seal_entry(entry)
+    else:
+        search = files.read_json_object(search_file, "recipe search")
+        model = kgan.load(name)
+        staged = staged_copy(name, runs)
+        entry = publish.unseal_entry(ZooEntry.read_folder(staged, name))
+        publish.write_card(publish.write_search(entry, search), model)
+        publish.seal_entry(entry)
+        publish.install_entry(staged, name)
     click.echo(f"{name}: card rewritten")
 
 
@@ -160,6 +174,9 @@ def measure_and_install(entry, name: str):
     result = evaluation.evaluate(entry.directory, dataset=entry.dataset)
     result["source"] = name
     entry = publish.write_metrics(entry, result)
+    if entry.task == "translation":  # its own trial of the search is its metrics
+        own = [trial["run"] for trial in entry.trials if trial.get("published")]
+        entry = publish.write_trials(entry, {run: publish.trial_numbers(result) for run in own})
     for applies, measure, write in measurements().values():
         if applies(entry):
             entry = write(entry, measure(entry.directory, entry))
@@ -174,11 +191,42 @@ def measure_and_install(entry, name: str):
 
 def remeasure_metrics(name: str, runs: Path) -> list[dict]:
     """Measures an installed entry again from its weights (after a new evaluator, say): its
-    checked copy beside the zoo, unsealed, then ``measure_and_install``."""
+    checked copy beside the zoo, unsealed, its baselines trained and measured again
+    (``remeasure_baselines``), then ``measure_and_install``."""
     from kgan.zoo import ZooEntry, publish
 
     staged = staged_copy(name, runs)
-    return measure_and_install(publish.unseal_entry(ZooEntry.read_folder(staged, name)), name)
+    entry = remeasure_baselines(publish.unseal_entry(ZooEntry.read_folder(staged, name)), runs)
+    return measure_and_install(entry, name)
+
+
+def remeasure_baselines(entry, runs: Path):
+    """A translator's baseline trials (those recording a ``config``: the entry's recipe with
+    it on top, for the trial's epochs) trained again into RUNS/NAME.RUN (resumable; their
+    runs are not kept in the zoo) and measured with the installed evaluator; their numbers
+    and training time go into the staged entry's search, whose targets compare with them."""
+    from kgan import evaluation, training
+    from kgan.runs import RunDirectory
+    from kgan.zoo import publish
+
+    measured = {}
+    for trial in entry.trials:
+        if not (trial.get("baseline") and "config" in trial):
+            continue
+        recipe = entry.recipe.replace(
+            config={**entry.recipe.config, **trial["config"]}, epochs=trial["epochs"]
+        )
+        run = runs / f"{entry.name}.{trial['run']}"
+        if RunDirectory(run).is_finished():
+            check_run_matches(run, recipe)
+        else:
+            click.echo(f"{entry.name}: training its baseline {trial['run']} into {run}")
+            training.train_run(
+                recipe.as_run(), run, resume=True, steps_per_execution=8, verbose=2, echo=click.echo
+            )
+        result = evaluation.evaluate(run, dataset=entry.dataset)
+        measured[trial["run"]] = {**publish.trial_numbers(result), "seconds": training_seconds(run)}
+    return publish.write_trials(entry, measured)
 
 
 def report_targets(name: str, targets: list[dict], done: str):
@@ -186,14 +234,16 @@ def report_targets(name: str, targets: list[dict], done: str):
     click.echo(f"{name}: {done}; targets missed: {', '.join(missed) or 'none'}")
 
 
-def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note=None):
+def build_entry(
+    name, recipe, runs, stage, overwrite, quiet, device, timing_note=None, search_file=None
+):
     from kgan import provenance, saving, training, zoo
     from kgan.runs import RunDirectory
     from kgan.zoo import publish
 
     publish.recover_entry(name)
     if stage == "card":
-        rewrite_card(name)
+        rewrite_card(name, runs, search_file)
         return
     if stage in measurements():
         remeasure(name, runs, stage)
@@ -241,7 +291,7 @@ def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note
 @click.option(
     "--recipe",
     "recipe_file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    type=JSON_FILE,
     help="Build the one named entry from this recipe file instead of its own "
     "(it is installed with the entry).",
 )
@@ -264,8 +314,17 @@ def build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note
     "--timing-note",
     help="A note on the training time for the card (e.g. that the run was resumed).",
 )
+@click.option(
+    "--search",
+    "search_file",
+    type=JSON_FILE,
+    help="With --stage card: the named entry's recipe search (trials, setting, why) from "
+    "this JSON file.",
+)
 @click.option("--quiet", is_flag=True, help="One line per epoch instead of a progress bar.")
-def main(names, all_entries, recipe_file, runs, stage, overwrite, device, timing_note, quiet):
+def main(
+    names, all_entries, recipe_file, runs, stage, overwrite, device, timing_note, search_file, quiet
+):
     """Train, evaluate and publish the zoo entries NAMES (or --all) from their recipes."""
     from kgan import zoo
 
@@ -273,6 +332,8 @@ def main(names, all_entries, recipe_file, runs, stage, overwrite, device, timing
         raise click.UsageError("name entries or pass --all (not both).")
     if recipe_file is not None and len(names) != 1:
         raise click.UsageError("--recipe builds one named entry.")
+    if search_file is not None and (len(names) != 1 or stage != "card"):
+        raise click.UsageError("--search goes with --stage card and one named entry.")
     names = names or zoo.list_recipes()
     if not names:
         raise click.ClickException(f"no zoo entry has a recipe in {zoo.zoo_root()}.")
@@ -281,7 +342,7 @@ def main(names, all_entries, recipe_file, runs, stage, overwrite, device, timing
         # get_recipe: an unknown name lists the entries
         recipe = zoo.read_recipe(recipe_file) if recipe_file else zoo.get_recipe(name)
         use_backend(recipe.backend)
-        build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note)
+        build_entry(name, recipe, runs, stage, overwrite, quiet, device, timing_note, search_file)
     else:
         for name in names:
             command = [sys.executable, __file__, name, "--runs", str(runs), "--stage", stage]

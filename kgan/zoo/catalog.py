@@ -341,6 +341,11 @@ class ZooEntry:
         return self.task == "synthesis" and not self.counts_modes
 
     @property
+    def trials(self) -> list[dict]:
+        """The runs its recipe search records (none without a search)."""
+        return (self.recipe.search or {}).get("trials", [])
+
+    @property
     def config(self) -> dict:
         """The constructor config the model loads with."""
         return self.model_config["config"]

@@ -108,6 +108,39 @@ def write_metrics(entry: ZooEntry, result: dict) -> ZooEntry:
     return dataclasses.replace(entry, metrics=result)
 
 
+def write_trials(entry: ZooEntry, measured: dict) -> ZooEntry:
+    """Gives the recipe search's trials named in ``{run: fields}`` those fields (recipe.json):
+    a translator's own run and its baselines, measured again with a new evaluator
+    (``trial_numbers``). The other trials keep the numbers and evaluator they were measured
+    with."""
+    if not measured:
+        return entry
+    unknown = sorted(set(measured) - {trial["run"] for trial in entry.trials})
+    if unknown:
+        raise ValueError(f"kgan: {entry.name}'s recipe search has no trial {', '.join(unknown)}.")
+    trials = [{**trial, **measured.get(trial["run"], {})} for trial in entry.trials]
+    return write_search(entry, {**entry.recipe.search, "trials": trials})
+
+
+def write_search(entry: ZooEntry, search: dict) -> ZooEntry:
+    """Writes ``search`` (trials, setting, why) as the recipe search of an entry being built
+    or staged (recipe.json); the run the recipe describes is unchanged."""
+    path = entry.directory / RECIPE_FILE
+    files.write_json_atomically(path, dataclasses.replace(entry.recipe, search=search).to_json())
+    return dataclasses.replace(entry, recipe=read_recipe(path))
+
+
+def trial_numbers(result: dict) -> dict:
+    """A search trial's fields from a translator's ``kgan.evaluate`` result: its metrics to
+    4 decimals (but the held-out counts, metrics.json's alone) and the evaluator's sha256."""
+    numbers = {
+        key: round(value, 4)
+        for key, value in result["metrics"].items()
+        if not key.startswith("count")
+    }
+    return {**numbers, "evaluator_sha256": result["evaluator_sha256"]}
+
+
 # The ψ of each noise-to-image card's truncation table (kgan.evaluate(..., truncation=ψ)).
 TRUNCATIONS = (1.0, 0.8, 0.6, 0.4)
 

@@ -44,15 +44,14 @@ BASELINE_TARGETS = {
 
 def baselines_of(entry: ZooEntry) -> dict:
     """{name: metrics} of the entry's baselines: its search's baseline runs, then bicubic."""
-    trials = (entry.recipe.search or {}).get("trials", [])
-    found = {trial["run"]: trial for trial in trials if trial.get("baseline")}
+    found = {trial["run"]: trial for trial in entry.trials if trial.get("baseline")}
     found.update(entry.metrics.get("baselines") or {})
     return found
 
 
 def baseline_targets(entry: ZooEntry) -> list[dict]:
     """``BASELINE_TARGETS`` of the entry's architecture against its first baseline run."""
-    runs = [t for t in (entry.recipe.search or {}).get("trials", []) if t.get("baseline")]
+    runs = [trial for trial in entry.trials if trial.get("baseline")]
     rules = BASELINE_TARGETS.get(entry.architecture, [])
     if not runs or not rules:
         return []
@@ -128,12 +127,15 @@ def _targets_table(targets: list[dict]) -> str:
     return table(["target", "value", "goal", "result"], rows)
 
 
-def search_table(search: dict | None) -> str:
-    """The runs a translator's recipe search records, each with its metrics."""
+def search_table(search: dict | None, evaluator_sha256: str | None = None) -> str:
+    """The runs a translator's recipe search records, each with its metrics and, where the
+    trials name them, the evaluator weights each was measured with (``evaluator_sha256``:
+    the entry's own)."""
     if not search:
         return "No recipe search is recorded for this entry."
     trials = search["trials"]
     keys = [key for key in METRICS if any(key in trial for trial in trials)]
+    named = any("evaluator_sha256" in trial for trial in trials)
     rows = [
         (
             trial["run"] + (" (baseline)" if trial.get("baseline") else ""),
@@ -141,11 +143,19 @@ def search_table(search: dict | None) -> str:
             trial["epochs"],
             "—" if trial.get("seconds") is None else f"{trial['seconds'] / 60:.0f}",
             *(number(trial.get(key, "—")) for key in keys),
+            *([trial.get("evaluator_sha256", "—")[:8]] if named else []),
         )
         for trial in trials
     ]
-    header = ["run", "recipe", "epochs", "minutes", *keys]
-    return f"{search.get('setting', '')}\n\n{table(header, rows)}\n\n{search['why']}".lstrip()
+    header = ["run", "recipe", "epochs", "minutes", *keys, *(["evaluator"] if named else [])]
+    parts = [search.get("setting", ""), table(header, rows)]
+    if named:
+        parts.append(
+            "The evaluator column is the start of the sha256 of the evaluator weights each run "
+            f"was measured with; this entry's metrics name {(evaluator_sha256 or '—')[:8]}. "
+            "Rows measured with different evaluators are not on one scale."
+        )
+    return "\n\n".join([*parts, search["why"]]).lstrip()
 
 
 def front_matter(entry: ZooEntry) -> str:
@@ -210,7 +220,7 @@ The full result is in `metrics.json`.
 
 ## How this recipe was chosen
 
-{search_table(recipe.search)}
+{search_table(recipe.search, result.get("evaluator_sha256"))}
 
 ## Files and licenses
 
