@@ -80,6 +80,7 @@ def rewrite_card(name: str, runs: Path, search_file: Path | None = None):
         publish.seal_entry(entry)
     else:
         search = files.read_json_object(search_file, "recipe search")
+        publish.check_search(search, search_file)  # before anything is staged
         model = kgan.load(name)
         staged = staged_copy(name, runs)
         entry = publish.unseal_entry(ZooEntry.read_folder(staged, name))

@@ -505,6 +505,18 @@ def test_build_zoo_publishes_a_translator_with_its_card_picture_and_check(tmp_pa
     with_search = [*args, "--stage", "card", "--search", str(tmp_path / "search.json")]
     refused = CliRunner().invoke(build_zoo, [*with_search[:-3], "metrics", *with_search[-2:]])
     assert refused.exit_code == 2 and "--search goes with --stage card" in refused.output
+    card = zoo.ZooEntry.read("srgan-tiny").card
+    for bad, said in (
+        ({"trials": [{"changes": "no run"}], "why": ""}, "is not a recipe search; expected"),
+        ({"trials": []}, "is not a recipe search; expected"),
+        ([1], "is not a JSON object"),
+        ("", "is not valid JSON"),
+    ):
+        (tmp_path / "bad.json").write_text(json.dumps(bad) if bad else "")
+        refused = CliRunner().invoke(build_zoo, [*with_search[:-1], str(tmp_path / "bad.json")])
+        assert refused.exit_code == 1 and said in refused.output, refused.output
+        assert len(refused.output.strip().splitlines()) == 1
+        assert zoo.ZooEntry.read("srgan-tiny").card == card  # the entry is as it was
     assert CliRunner().invoke(build_zoo, with_search).exit_code == 0
     assert zoo.ZooEntry.read("srgan-tiny").trials[0]["config"] == {"adversarial_weight": 0.0}
     result = CliRunner().invoke(build_zoo, [*args, "--stage", "metrics"])

@@ -122,9 +122,26 @@ def write_trials(entry: ZooEntry, measured: dict) -> ZooEntry:
     return write_search(entry, {**entry.recipe.search, "trials": trials})
 
 
+def check_search(search, source) -> dict:
+    """``search`` if it reads as a recipe search (an object with ``trials``, objects each
+    naming its ``run``, and ``why``, text); else a one-line ValueError naming ``source``."""
+    trials = search.get("trials") if isinstance(search, dict) else None
+    if not (
+        isinstance(trials, list)
+        and all(isinstance(trial, dict) and isinstance(trial.get("run"), str) for trial in trials)
+        and isinstance(search.get("why"), str)
+    ):
+        raise ValueError(
+            f"kgan: {source} is not a recipe search; expected an object with trials (objects, "
+            "each with its run) and why (text)."
+        )
+    return search
+
+
 def write_search(entry: ZooEntry, search: dict) -> ZooEntry:
-    """Writes ``search`` (trials, setting, why) as the recipe search of an entry being built
-    or staged (recipe.json); the run the recipe describes is unchanged."""
+    """Writes ``search`` (trials, setting, why; ``check_search``) as the recipe search of an
+    entry being built or staged (recipe.json); the run the recipe describes is unchanged."""
+    check_search(search, "the recipe search")
     path = entry.directory / RECIPE_FILE
     files.write_json_atomically(path, dataclasses.replace(entry.recipe, search=search).to_json())
     return dataclasses.replace(entry, recipe=read_recipe(path))
