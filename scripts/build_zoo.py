@@ -68,8 +68,7 @@ def check_run_matches(run: Path, recipe):
 
 def rewrite_card(name: str, runs: Path, search_file: Path | None = None):
     """Re-renders an entry's card from its files and seals it again (no training); with
-    ``search_file``, the recipe search is that file's first (a checked copy beside the zoo,
-    carded, sealed and installed, as ``remeasure`` does)."""
+    ``search_file``, the recipe search is that file's first (``replace_installed``)."""
     import kgan
     from kgan import files
     from kgan.zoo import ZooEntry, publish
@@ -81,12 +80,7 @@ def rewrite_card(name: str, runs: Path, search_file: Path | None = None):
     else:
         search = files.read_json_object(search_file, "recipe search")
         publish.check_search(search, search_file)  # before anything is staged
-        model = kgan.load(name)
-        staged = staged_copy(name, runs)
-        entry = publish.unseal_entry(ZooEntry.read_folder(staged, name))
-        publish.write_card(publish.write_search(entry, search), model)
-        publish.seal_entry(entry)
-        publish.install_entry(staged, name)
+        replace_installed(name, runs, lambda staged: publish.write_search(staged, search))
     click.echo(f"{name}: card rewritten")
 
 
@@ -145,9 +139,8 @@ def staged_copy(name: str, runs: Path) -> Path:
 def remeasure(name: str, runs: Path, stage: str):
     """Adds one of the ``measurements`` to an installed entry, as a build replaces one:
     measured first (a load checks every file's sha256), then written into a copy beside the
-    zoo, carded, sealed and installed, so a failure or a kill leaves the entry as it was."""
-    import kgan
-    from kgan.zoo import ZooEntry, publish
+    zoo, carded, sealed and installed (``replace_installed``)."""
+    from kgan.zoo import ZooEntry
 
     entry = ZooEntry.read(name)
     applies, measure, write = measurements()[stage]
@@ -156,13 +149,24 @@ def remeasure(name: str, runs: Path, stage: str):
             f"{name}: --stage {stage} does not apply to a {entry.task} entry on {entry.dataset}"
         )
         return
-    model, result = kgan.load(name), measure(name, entry)
-    staged = staged_copy(name, runs)
-    copy = write(ZooEntry.read_folder(staged, name), result)
-    publish.write_card(copy, model)
-    publish.seal_entry(copy)
-    publish.install_entry(staged, name)
+    result = measure(name, entry)  # a load checks every file's sha256
+    replace_installed(name, runs, lambda staged: write(staged, result))
     click.echo(f"{name}: {stage} measured")
+
+
+def replace_installed(name: str, runs: Path, change):
+    """Installs the entry ``name`` again with ``change(staged entry) -> entry`` applied to a
+    checked, unsealed copy beside the zoo (``staged_copy``), then carded, sealed and
+    installed, so a failure or a kill leaves the installed entry as it was."""
+    import kgan
+    from kgan.zoo import ZooEntry, publish
+
+    model = kgan.load(name)
+    staged = staged_copy(name, runs)
+    entry = change(publish.unseal_entry(ZooEntry.read_folder(staged, name)))
+    publish.write_card(entry, model)
+    publish.seal_entry(entry)
+    publish.install_entry(staged, name)
 
 
 def measure_and_install(entry, name: str):

@@ -622,13 +622,16 @@ def test_an_entry_records_the_release_it_replaces():
 
 
 @pytest.mark.parametrize("name", ENTRIES)
-def test_each_result_naming_its_evaluator_was_measured_with_the_installed_one(name):
-    # A new evaluator means measuring again (scripts/build_zoo.py NAME --stage metrics).
+def test_each_result_names_the_installed_evaluator(name):
+    # A new evaluator means measuring again (scripts/build_zoo.py NAME --stage metrics);
+    # every entry's metrics (and CAS, where measured) name the evaluator weights they used.
     entry = zoo.ZooEntry.read(name)
     installed = evaluator_record(measured_on(entry.dataset).name)["weights_sha256"]
-    results = [entry.metrics, entry.metrics.get("cas") or {}]
-    named = [result["evaluator_sha256"] for result in results if "evaluator_sha256" in result]
+    results = [entry.metrics, *([entry.metrics["cas"]] if "cas" in entry.metrics else [])]
+    named = [result.get("evaluator_sha256") for result in results]
     assert all(sha == installed for sha in named), (name, named, installed)
+    # ... and the previous release's record names its own, for the "versus" columns.
+    assert not entry.previous or len(entry.previous.get("evaluator_sha256") or "") == 64
 
 
 @pytest.mark.parametrize("name", SYNTHESIS)

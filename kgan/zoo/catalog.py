@@ -417,7 +417,8 @@ class ZooEntry:
 
     def same_evaluator_as_previous(self) -> bool:
         """Whether this release was measured with the evaluator weights the previous one
-        was (both unnamed counts as the same: results before kgan 0.3 name none)."""
+        was (the zoo's kgan 0.1.0 records were given theirs from its git history; both
+        unnamed counts as the same)."""
         previous = self.previous or {}
         return previous.get("evaluator_sha256") == self.metrics.get("evaluator_sha256")
 
